@@ -1,0 +1,226 @@
+# xsock: one entry point.  `make help` lists the targets.
+#
+# Pipeline: bpf/X.bpf.c -> build/bpf/X.bpf.o -> bpftool gen skeleton ->
+# build/include/X.skel.h, a prerequisite of every user object.
+
+.DEFAULT_GOAL := all
+
+BUILD   ?= build
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# Targets that run before anything is built install what is missing first;
+# they must not need pkg-config to succeed while parsing.
+NODEPS_GOALS := help deps clean distclean
+ifeq ($(filter-out $(NODEPS_GOALS) demo test vmtest bench fuzz,$(MAKECMDGOALS)),)
+ifneq ($(MAKECMDGOALS),)
+SKIP_PKG_CHECK := 1
+endif
+endif
+
+ifndef SKIP_PKG_CHECK
+# name:debian-package
+PKG_DEPS := libbpf:libbpf-dev libxdp:libxdp-dev libelf:libelf-dev zlib:zlib1g-dev
+$(foreach d,$(PKG_DEPS),\
+  $(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(d))) && echo y),,\
+    $(error $(word 1,$(subst :, ,$(d))) not found by pkg-config: apt-get install $(word 2,$(subst :, ,$(d))) (or run tools/install-deps.sh))))
+$(if $(shell command -v $(CLANG)),,$(error $(CLANG) not found: apt-get install clang llvm (or run tools/install-deps.sh)))
+$(if $(shell command -v $(BPFTOOL)),,$(error $(BPFTOOL) not found: apt-get install bpftool (or run tools/install-deps.sh)))
+endif
+
+LIBS_PKG   := libxdp libbpf libelf zlib
+DEP_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(LIBS_PKG) 2>/dev/null)
+DEP_LIBS   := $(shell $(PKG_CONFIG) --libs $(LIBS_PKG) 2>/dev/null)
+
+CFLAGS   ?= -O2 -g
+XS_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+	     -Wmissing-prototypes -Wstrict-prototypes -fPIC -fvisibility=hidden \
+	     -D_GNU_SOURCE -Iinclude -I$(BUILD)/include -Iuser $(DEP_CFLAGS)
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall \
+	      -Iinclude $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+
+# ---- BPF ------------------------------------------------------------------
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS    := $(patsubst bpf/%.bpf.c,$(BUILD)/include/%.skel.h,$(BPF_SRCS))
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard include/xsock/*.h) | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/include
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+# ---- libxsock -------------------------------------------------------------
+LIB_SRCS := $(wildcard user/*/*.c)
+LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB_VERSION := 0.1.0
+
+$(BUILD)/user/%.o: user/%.c $(SKELS) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XS_CFLAGS) -MMD -MP -c $< -o $@
+
+# Everything, hidden symbols included: for xsockctl and the tests.
+$(BUILD)/libxsock-internal.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libxsock.a: $(BUILD)/libxsock-internal.a
+	$(Q)cp $< $@
+
+$(BUILD)/libxsock.so: $(LIB_OBJS) user/libxsock.map
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,--version-script=user/libxsock.map \
+		-Wl,-soname,libxsock.so.0 -o $@ $(LIB_OBJS) $(DEP_LIBS) -lpthread
+
+$(BUILD)/libxsock.pc: user/libxsock.pc.in
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@VERSION@|$(LIB_VERSION)|' $< > $@
+
+# ---- tools ----------------------------------------------------------------
+XSOCKCTL_SRCS := $(wildcard tools/xsockctl/*.c)
+XSOCKCTL_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(XSOCKCTL_SRCS))
+
+$(BUILD)/tools/%.o: tools/%.c $(SKELS) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XS_CFLAGS) -Itools -MMD -MP -c $< -o $@
+
+$(BUILD)/xsockctl: $(XSOCKCTL_OBJS) $(BUILD)/libxsock-internal.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $(XSOCKCTL_OBJS) $(BUILD)/libxsock-internal.a $(DEP_LIBS) -lpthread
+
+# Kernel feature probe: vmtest runs it in the guest before the tests.
+FEATPROBE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tools/featprobe/*.c))
+
+$(BUILD)/xsock-featprobe: $(FEATPROBE_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $(FEATPROBE_OBJS) $(DEP_LIBS)
+
+# ---- tests ----------------------------------------------------------------
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+TEST_HELPER_SRCS := $(wildcard tests/lib/*.c)
+TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(TEST_HELPER_SRCS))
+TOOL_XSOCKCTL_LIB := $(filter-out $(BUILD)/tools/xsockctl/main.o,$(XSOCKCTL_OBJS))
+
+$(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XS_CFLAGS) -Itests -Itools -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/unit/%: $(BUILD)/tests/unit/%.o $(TEST_HELPER_OBJS) $(TOOL_XSOCKCTL_LIB) $(BUILD)/libxsock-internal.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lcriterion -lpthread
+
+$(BUILD)/tests/bpf/%: $(BUILD)/tests/bpf/%.o $(TEST_HELPER_OBJS) $(BUILD)/libxsock-internal.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lcriterion -lpthread
+
+# Helper programs the network tests run (no criterion).
+NET_HELPER_SRCS := $(wildcard tests/net/*.c)
+NET_HELPER_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NET_HELPER_SRCS))
+
+$(BUILD)/tests/net/%: $(BUILD)/tests/net/%.o $(BUILD)/libxsock-internal.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
+
+# ---- top-level targets ----------------------------------------------------
+PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe)
+LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc
+
+.PHONY: all deps test test-unit test-bpf test-net demo bench vmtest fuzz \
+	install help clean distclean
+
+all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS)
+
+deps:
+	$(Q)tools/install-deps.sh
+
+# `make test` and `make demo` first install what is missing, then build in a
+# sub-make (which checks the build dependencies while parsing).
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tests/run.sh $(if $(TESTS),--filter '$(TESTS)')
+
+test-unit test-bpf test-net: all
+	$(Q)BUILD=$(BUILD) tests/run.sh --only $(patsubst test-%,%,$@) $(if $(TESTS),--filter '$(TESTS)')
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/demo.sh
+
+bench: deps
+ifeq ($(wildcard tools/bench/run.sh),)
+	@echo 'make bench: there is nothing to measure yet: the benchmarks come with the UDP data path' >&2; exit 1
+else
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/bench/run.sh
+endif
+
+vmtest: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) vmtest/run.sh $(if $(KERNEL),--kernel '$(KERNEL)') $(if $(TESTS),--tests '$(TESTS)') $(if $(SMOKE),--smoke)
+
+fuzz: deps
+ifeq ($(wildcard tests/fuzz/run.sh),)
+	@echo 'make fuzz: no fuzz targets yet: the receive-path target comes with the UDP data path' >&2; exit 1
+else
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tests/fuzz/run.sh $(if $(SECONDS),--seconds $(SECONDS))
+endif
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/xsock
+	install -m 0755 $(BUILD)/xsockctl $(DESTDIR)$(PREFIX)/sbin/xsockctl
+	install -m 0644 $(BUILD)/libxsock.a $(DESTDIR)$(LIBDIR)/libxsock.a
+	install -m 0755 $(BUILD)/libxsock.so $(DESTDIR)$(LIBDIR)/libxsock.so.$(LIB_VERSION)
+	ln -sf libxsock.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libxsock.so.0
+	ln -sf libxsock.so.0 $(DESTDIR)$(LIBDIR)/libxsock.so
+	install -m 0644 $(BUILD)/libxsock.pc $(DESTDIR)$(LIBDIR)/pkgconfig/libxsock.pc
+	install -m 0644 include/xsock/*.h $(DESTDIR)$(PREFIX)/include/xsock/
+
+help:
+	@echo 'xsock targets:'
+	@echo '  all       build the BPF program, libxsock, xsockctl and the tests (default)'
+	@echo '  demo      install missing packages, build, and run the demo (root)'
+	@echo '  test      install missing packages, build, run every test suite (root)'
+	@echo '            TESTS=pattern runs only the tests whose name matches'
+	@echo '  test-unit | test-bpf | test-net   one suite'
+	@echo '  bench     kernel and xsock side by side; table and JSON in docs/bench'
+	@echo '  vmtest    the net tests inside a qemu VM [KERNEL=bzImage] [TESTS=pattern]'
+	@echo '            SMOKE=1 runs only the CI subset (docs/vmtest.md)'
+	@echo '  fuzz      run the fuzz targets [SECONDS=n]'
+	@echo '  install   install xsockctl, libxsock and headers [PREFIX=/usr/local]'
+	@echo '  deps      install the Debian packages that are missing'
+	@echo '  clean     remove build/'
+	@echo 'Variables: V=1 shows commands; CC, CLANG, BPFTOOL, BUILD, PREFIX.'
+
+clean distclean:
+	$(Q)rm -rf $(BUILD)
+
+$(BUILD) $(BUILD)/bpf $(BUILD)/include:
+	$(Q)mkdir -p $@
+
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
