@@ -1,0 +1,170 @@
+# Shared set-up for the network tests: two network namespaces joined by a
+# veth pair, the xsock side ("a") and a plain Linux kernel peer ("b").
+#
+#   . "$(dirname "$0")/lib.sh"
+#   xs_topology            # creates $NS_A/$VETH_A and $NS_B/$VETH_B
+#   check "what a user would notice" command args...
+#   xs_done                # exit status: 0 pass, 1 fail
+#
+# Every namespace, veth and pin a test makes is removed by an EXIT trap,
+# also when the test fails or is interrupted.  Addresses come from
+# 198.18.0.0/15 and 2001:db8::/32 only.
+
+set -u
+BUILD=${BUILD:-build}
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+XSOCKCTL=${XSOCKCTL:-$TOP/$BUILD/xsockctl}
+NET_HELPERS=$TOP/$BUILD/tests/net
+XS_PIN_ROOT=${XSOCK_PIN_ROOT:-/run/xsock/bpf}
+
+# Unique per test run, short enough for IFNAMSIZ.
+XS_ID=$(printf '%x' $(($$ % 65536)))$(printf '%x' $((RANDOM % 256)))
+NS_A=xst-$XS_ID-a
+NS_B=xst-$XS_ID-b
+VETH_A=xsa$XS_ID
+VETH_B=xsb$XS_ID
+IP4_A=198.18.0.1
+IP4_B=198.18.0.2
+IP6_A=2001:db8::1
+IP6_B=2001:db8::2
+
+XS_FAILS=0
+XS_CHECKS=0
+XS_CLEANUP=()
+
+xs_log() { printf '    %s\n' "$*"; }
+
+xs_skip() {
+	echo "SKIP: $*"
+	exit 77
+}
+
+xs_require_root() {
+	[ "$(id -u)" = 0 ] || xs_skip "needs root (network namespaces, XDP)"
+	command -v ip >/dev/null || xs_skip "iproute2 (ip) is not installed"
+	[ -x "$XSOCKCTL" ] || xs_skip "$XSOCKCTL not built (run make)"
+}
+
+# Register a cleanup command; run in reverse order on exit.
+xs_on_exit() { XS_CLEANUP+=("$*"); }
+
+xs_cleanup() {
+	local i
+	for ((i = ${#XS_CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${XS_CLEANUP[$i]}" >/dev/null 2>&1 || true
+	done
+	XS_CLEANUP=()
+}
+trap xs_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# The pin directory xsockctl uses for IFACE in namespace NS.
+xs_pin_dir() {
+	local ns=$1 ifname=$2 ino
+	ino=$(ip netns exec "$ns" stat -L -c %i /proc/self/ns/net)
+	echo "$XS_PIN_ROOT/netns-$ino/$ifname"
+}
+
+# Kill whatever still runs in the namespace (it would keep it alive), then
+# delete it.
+xs_netns_del() {
+	ip netns pids "$1" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	ip netns del "$1"
+}
+
+xs_topology() {
+	xs_require_root
+	ip netns add "$NS_A" || return 1
+	xs_on_exit "xs_netns_del $NS_A"
+	ip netns add "$NS_B" || return 1
+	xs_on_exit "xs_netns_del $NS_B"
+	# Pins live outside the namespace; remove whatever xsockctl left for it.
+	local ino
+	ino=$(ip netns exec "$NS_A" stat -L -c %i /proc/self/ns/net)
+	xs_on_exit "rm -rf '$XS_PIN_ROOT/netns-$ino'"
+	xs_on_exit "ip netns exec $NS_A $XSOCKCTL detach $VETH_A"
+
+	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+	ip -n "$NS_A" link set lo up
+	ip -n "$NS_B" link set lo up
+	ip -n "$NS_A" addr add "$IP4_A/24" dev "$VETH_A"
+	ip -n "$NS_B" addr add "$IP4_B/24" dev "$VETH_B"
+	ip -n "$NS_A" addr add "$IP6_A/64" dev "$VETH_A" nodad
+	ip -n "$NS_B" addr add "$IP6_B/64" dev "$VETH_B" nodad
+	ip -n "$NS_A" link set "$VETH_A" up
+	ip -n "$NS_B" link set "$VETH_B" up
+	# veth hands XDP partial checksums otherwise (DESIGN.md).
+	ip netns exec "$NS_B" ethtool -K "$VETH_B" tx off >/dev/null 2>&1
+	xs_wait_for 5 ip netns exec "$NS_A" ping -c1 -W1 "$IP4_B" || return 1
+}
+
+# Run a command until it succeeds or SECONDS pass.
+xs_wait_for() {
+	local secs=$1 end
+	shift
+	end=$((SECONDS + secs))
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge "$end" ] && return 1
+		sleep 0.1
+	done
+}
+
+# Run in a namespace.  For background jobs call `ip netns exec` directly
+# (`ip netns exec "$NS_A" prog &`), so that $! is the program itself.
+xsctl_a() { ip netns exec "$NS_A" "$XSOCKCTL" "$@"; }
+in_a() { ip netns exec "$NS_A" "$@"; }
+in_b() { ip netns exec "$NS_B" "$@"; }
+
+# check DESCRIPTION COMMAND...: run it, record pass or fail.
+check() {
+	local desc=$1
+	shift
+	XS_CHECKS=$((XS_CHECKS + 1))
+	if "$@" >/tmp/xs-check.$$ 2>&1; then
+		printf '  ok   %s\n' "$desc"
+	else
+		XS_FAILS=$((XS_FAILS + 1))
+		printf '  FAIL %s\n' "$desc"
+		sed 's/^/       | /' /tmp/xs-check.$$ | tail -n 20
+	fi
+	rm -f /tmp/xs-check.$$
+}
+
+# check_fails DESCRIPTION COMMAND...: the command must exit non-zero.
+check_fails() {
+	local desc=$1
+	shift
+	check "$desc" xs_not "$@"
+}
+xs_not() { ! "$@"; }
+
+# A JSON field from xsockctl -j output: xs_json 'python expression on j' cmd...
+xs_json() {
+	local expr=$1
+	shift
+	"$@" | python3 -c "import json,sys; j=json.load(sys.stdin); print($expr)"
+}
+
+# The value of one XDP counter on NS_A's interface.
+xs_counter() {
+	xs_json "j['stats']['$1']" xsctl_a -j stats "$VETH_A"
+}
+
+# Number of rules of TYPE (listener or flow) on NS_A's interface.
+xs_rule_count() {
+	xs_json "len([r for r in j if r['type'] == '$1'])" xsctl_a -j rule show "$VETH_A"
+}
+
+# counter_gt NAME N: the XDP counter NAME is above N.
+counter_gt() { [ "$(xs_counter "$1")" -gt "$2" ]; }
+
+# status_field_is FIELD VALUE: `xsockctl -j status VETH_A` has FIELD = VALUE.
+status_field_is() {
+	[ "$(xs_json "(j[0] if isinstance(j, list) else j)['$1']" xsctl_a -j status "$VETH_A")" = "$2" ]
+}
+
+xs_done() {
+	echo "  $((XS_CHECKS - XS_FAILS))/$XS_CHECKS checks passed"
+	[ "$XS_FAILS" -eq 0 ]
+	exit $?
+}
