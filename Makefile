@@ -176,7 +176,8 @@ else
 	$(Q)BUILD=$(BUILD) tools/bench/run.sh
 endif
 
-vmtest: deps
+vmtest:
+	$(Q)tools/install-deps.sh base vmtest
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) vmtest/run.sh $(if $(KERNEL),--kernel '$(KERNEL)') $(if $(TESTS),--tests '$(TESTS)') $(if $(SMOKE),--smoke)
 
