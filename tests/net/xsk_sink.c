@@ -115,16 +115,19 @@ int main(int argc, char **argv)
 		perror("xsk_sink: mmap");
 		return 1;
 	}
-	err = xsk_umem__create(&umem, area, (__u64)NUM_FRAMES * FRAME_SIZE, &fill, &comp, NULL);
-	if (err) {
-		fprintf(stderr, "xsk_sink: umem: %s\n", strerror(-err));
-		return 1;
-	}
-	/* EBUSY for ~100 ms after a previous socket on this queue closed. */
+	/* EBUSY for ~100 ms after a previous socket on this queue closed.  A
+	 * failed bind leaves the umem's rings set up on its fd, so each try
+	 * starts from a new umem. */
 	for (i = 0; i < 50; i++) {
+		err = xsk_umem__create(&umem, area, (__u64)NUM_FRAMES * FRAME_SIZE, &fill, &comp, NULL);
+		if (err) {
+			fprintf(stderr, "xsk_sink: umem: %s\n", strerror(-err));
+			return 1;
+		}
 		err = xsk_socket__create(&xsk, argv[1], queue, umem, &rx, NULL, &cfg);
 		if (err != -EBUSY)
 			break;
+		xsk_umem__delete(umem);
 		usleep(20000);
 	}
 	if (err) {
