@@ -88,6 +88,15 @@ struct {
 	__type(value, struct xs_config);
 } config SEC(".maps");
 
+/* Stacks publish their counters here (struct xs_stack_stats); the program
+ * only declares the map, so it is created, pinned and removed with it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XS_MAX_STACKS);
+	__type(key, __u32);
+	__type(value, struct xs_stack_stats);
+} stacks SEC(".maps");
+
 /* A bounds-checked read position in the frame.  `end` is always data_end:
  * the verifier only learns a packet range from comparisons against it.
  * `limit` is where the current datagram ends (IP length fields), checked

@@ -29,6 +29,7 @@
 #define XS_MAP_PORT_GATE "port_gate"
 #define XS_MAP_STATS     "stats"
 #define XS_MAP_CONFIG    "config"
+#define XS_MAP_STACKS    "stacks"
 
 #ifndef XS_MAX_QUEUES
 #define XS_MAX_QUEUES 64
@@ -38,6 +39,12 @@
 #endif
 #ifndef XS_MAX_LISTENERS
 #define XS_MAX_LISTENERS 4096
+#endif
+#ifndef XS_MAX_STACKS
+#define XS_MAX_STACKS 256
+#endif
+#ifndef XS_STACK_DROP_SLOTS
+#define XS_STACK_DROP_SLOTS 32
 #endif
 
 /* Rule families: a listener rule with XS_FAMILY_ANY and a zero address
@@ -154,6 +161,30 @@ struct xs_config {
 	__u32 bind_mode;            /* enum xs_bind_mode */
 	__u32 pad;
 	__u32 reserved[16];         /* zero; room for knobs without an ABI bump */
+};
+
+/*
+ * What one process's stack reports about an interface, keyed by its pid in
+ * the "stacks" hash.  The stack rewrites its entry about once a second and
+ * deletes it when it closes the interface; xsockctl shows it and removes
+ * entries whose owner is gone.  The XDP program does not touch it.
+ */
+struct xs_stack_stats {
+	struct xs_owner owner;
+	__u64 updated_ns;           /* CLOCK_MONOTONIC of the last update */
+	__u64 sockets;              /* open xsock sockets */
+	__u64 rx_packets;           /* frames the stack received */
+	__u64 tx_packets;           /* frames it transmitted */
+	__u64 tx_fragments;         /* ... of which IP fragments */
+	__u64 twin_rx;              /* datagrams taken from kernel twins */
+	__u64 drops[XS_STACK_DROP_SLOTS];   /* by enum xs_drop_reason (user/iface/drop.h) */
+	/* the AF_XDP sockets' XDP_STATISTICS, summed over queues */
+	__u64 xsk_rx_dropped;
+	__u64 xsk_rx_invalid;
+	__u64 xsk_rx_ring_full;
+	__u64 xsk_fill_ring_empty;
+	__u64 xsk_tx_invalid;
+	__u64 xsk_tx_ring_empty;
 };
 
 enum xs_bind_mode {

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
 
+#include "ctl/ctl.h"
 #include "lib/steer_prog.h"
 
 TestSuite(maps, .init = steer_setup, .fini = steer_teardown);
@@ -84,7 +85,7 @@ Test(maps, program_is_loaded_xdp)
 	cr_expect_str_eq(info.name, "xsock_steer");
 	cr_expect_gt(info.xlated_prog_len, 0, "the verifier kept no instructions");
 	/* The maps the packet path reads and writes are the skeleton's (the
-	 * config map is for the stacks only). */
+	 * config and stacks maps are for the stacks only). */
 	cr_expect_eq(info.nr_map_ids, 5, "program uses %u maps", info.nr_map_ids);
 	cr_expect(uses_map(ids, info.nr_map_ids, s->maps.xsks));
 	cr_expect(uses_map(ids, info.nr_map_ids, s->maps.flows));
@@ -101,6 +102,32 @@ Test(maps, names_match_pin_names)
 	cr_expect_str_eq(bpf_map__name(steer.skel->maps.port_gate), XS_MAP_PORT_GATE);
 	cr_expect_str_eq(bpf_map__name(steer.skel->maps.stats), XS_MAP_STATS);
 	cr_expect_str_eq(bpf_map__name(steer.skel->maps.config), XS_MAP_CONFIG);
+	cr_expect_str_eq(bpf_map__name(steer.skel->maps.stacks), XS_MAP_STACKS);
+}
+
+/* attach pins, and xs_ctl_open opens, the maps of xs_ctl_map_names: a map
+ * of the program missing from that list would never be pinned, a name of
+ * the list missing from the program would make attach fail. */
+Test(maps, pin_list_is_every_map)
+{
+	struct bpf_map *map;
+	int n = 0;
+
+	for (int i = 0; i < XS_CTL_MAP_NR; i++)
+		cr_expect_not_null(bpf_object__find_map_by_name(steer.skel->obj,
+								xs_ctl_map_names[i]),
+				   "no map '%s' in the program", xs_ctl_map_names[i]);
+	bpf_object__for_each_map(map, steer.skel->obj) {
+		bool listed = false;
+
+		if (bpf_map__is_internal(map))
+			continue;	/* .rodata and friends: not pinned */
+		for (int i = 0; i < XS_CTL_MAP_NR; i++)
+			listed |= !strcmp(bpf_map__name(map), xs_ctl_map_names[i]);
+		cr_expect(listed, "map '%s' is not in xs_ctl_map_names", bpf_map__name(map));
+		n++;
+	}
+	cr_expect_eq(n, XS_CTL_MAP_NR);
 }
 
 Test(maps, xsks_layout)
@@ -146,6 +173,13 @@ Test(maps, config_layout)
 	memset(&info, 0, sizeof(info));
 	cr_assert_eq(bpf_obj_get_info_by_fd(bpf_map__fd(steer.skel->maps.config), &info, &len), 0);
 	cr_expect(info.map_flags & BPF_F_MMAPABLE, "config must be mmap-able for readers");
+}
+
+Test(maps, stacks_layout)
+{
+	expect_map(steer.skel->maps.stacks, BPF_MAP_TYPE_HASH, sizeof(__u32),
+		   sizeof(struct xs_stack_stats), XS_MAX_STACKS, "xs_stack_stats");
+	cr_expect_eq(sizeof(struct xs_stack_stats) % 8, 0, "stack stats have a ragged end");
 }
 
 /* A fresh load starts from zero: the tests rely on it, and so does a user

@@ -250,7 +250,8 @@ static int rule_show(int argc, char **argv)
 
 struct gc_result {
 	char ifname[IF_NAMESIZE];
-	int removed;
+	int removed;                /* rules */
+	int removed_stacks;         /* stack statistics entries */
 };
 
 struct gc_all {
@@ -259,27 +260,46 @@ struct gc_all {
 	int err;
 };
 
+/* Rules, then stack statistics entries, whose owner is gone. */
+static int gc_iface(struct xs_ctl *c, struct gc_result *res)
+{
+	int n;
+
+	snprintf(res->ifname, IF_NAMESIZE, "%s", c->ifname);
+	n = xs_ctl_rules_gc(c);
+	if (n < 0)
+		return n;
+	res->removed = n;
+	n = xs_ctl_stacks_gc(c);
+	if (n < 0)
+		return n;
+	res->removed_stacks = n;
+	return 0;
+}
+
 static int gc_one(const char *ifname, void *ctx)
 {
 	struct gc_all *all = ctx;
 	struct gc_result *tmp;
 	struct xs_ctl c;
-	int n;
+	int err;
 
 	if (xs_ctl_open(&c, ifname))
 		return 0;	/* stale directory */
-	n = xs_ctl_rules_gc(&c);
-	xs_ctl_close(&c);
-	if (n < 0) {
-		all->err = n;
-		return n;
-	}
 	tmp = realloc(all->res, (all->n + 1) * sizeof(*tmp));
-	if (!tmp)
+	if (!tmp) {
+		xs_ctl_close(&c);
 		return -ENOMEM;
+	}
 	all->res = tmp;
-	snprintf(all->res[all->n].ifname, IF_NAMESIZE, "%s", ifname);
-	all->res[all->n++].removed = n;
+	memset(&all->res[all->n], 0, sizeof(*tmp));
+	err = gc_iface(&c, &all->res[all->n]);
+	xs_ctl_close(&c);
+	if (err) {
+		all->err = err;
+		return err;
+	}
+	all->n++;
 	return 0;
 }
 
@@ -300,15 +320,17 @@ static int rule_gc(int argc, char **argv)
 		err = xs_ctl_open(&c, ifname);
 		if (err)
 			return xs_err_ctl(err);
-		err = xs_ctl_rules_gc(&c);
-		xs_ctl_close(&c);
-		if (err < 0)
-			return xs_err(XS_EXIT_ERROR, "%s: gc: %s", ifname, xs_ctl_strerror(err));
 		all.res = calloc(1, sizeof(*all.res));
-		if (!all.res)
+		if (!all.res) {
+			xs_ctl_close(&c);
 			return xs_err_ctl(-ENOMEM);
-		snprintf(all.res[0].ifname, IF_NAMESIZE, "%s", ifname);
-		all.res[0].removed = err;
+		}
+		err = gc_iface(&c, &all.res[0]);
+		xs_ctl_close(&c);
+		if (err < 0) {
+			free(all.res);
+			return xs_err(XS_EXIT_ERROR, "%s: gc: %s", ifname, xs_ctl_strerror(err));
+		}
 		all.n = 1;
 	} else {
 		err = xs_ctl_bpffs_prepare(false);
@@ -329,10 +351,13 @@ static int rule_gc(int argc, char **argv)
 			xs_json_start_object(xs_jw);
 			xs_json_string_field(xs_jw, "ifname", all.res[i].ifname);
 			xs_json_uint_field(xs_jw, "removed", all.res[i].removed);
+			xs_json_uint_field(xs_jw, "removed_stacks", all.res[i].removed_stacks);
 			xs_json_end_object(xs_jw);
 		} else {
-			printf("%s: removed %d rule%s\n", all.res[i].ifname, all.res[i].removed,
-			       all.res[i].removed == 1 ? "" : "s");
+			printf("%s: removed %d rule%s, %d stack entr%s\n", all.res[i].ifname,
+			       all.res[i].removed, all.res[i].removed == 1 ? "" : "s",
+			       all.res[i].removed_stacks,
+			       all.res[i].removed_stacks == 1 ? "y" : "ies");
 		}
 	}
 	if (xs_json_output && argc == 0)

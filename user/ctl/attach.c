@@ -185,30 +185,36 @@ static int seed_config(const char *dir, int map_fd)
 	return err;
 }
 
-static int pin_all(struct xsock *skel, int link_fd, const char *dir)
+static int pin_one(int fd, const char *dir, const char *name)
 {
-	const struct {
-		const char *name;
-		int fd;
-	} pins[] = {
-		{ XS_PIN_LINK, link_fd },
-		{ XS_PIN_PROG, bpf_program__fd(skel->progs.xsock_steer) },
-		{ XS_MAP_XSKS, bpf_map__fd(skel->maps.xsks) },
-		{ XS_MAP_FLOWS, bpf_map__fd(skel->maps.flows) },
-		{ XS_MAP_LISTENERS, bpf_map__fd(skel->maps.listeners) },
-		{ XS_MAP_PORT_GATE, bpf_map__fd(skel->maps.port_gate) },
-		{ XS_MAP_STATS, bpf_map__fd(skel->maps.stats) },
-		{ XS_MAP_CONFIG, bpf_map__fd(skel->maps.config) },
-	};
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		if (xs_ctl_pin_path(path, sizeof(path), dir, pins[i].name))
-			return -ENAMETOOLONG;
-		if (bpf_obj_pin(pins[i].fd, path))
-			return xs_ctl_fail(-errno, "cannot pin %s: %s", path, strerror(errno));
-	}
+	if (xs_ctl_pin_path(path, sizeof(path), dir, name))
+		return -ENAMETOOLONG;
+	if (bpf_obj_pin(fd, path))
+		return xs_ctl_fail(-errno, "cannot pin %s: %s", path, strerror(errno));
 	return 0;
+}
+
+/* The link, the program, and every map of xs_ctl_map_names found in the
+ * object by that name (the names are the pin names). */
+static int pin_all(struct xsock *skel, int link_fd, const char *dir)
+{
+	int err;
+
+	err = pin_one(link_fd, dir, XS_PIN_LINK);
+	if (!err)
+		err = pin_one(bpf_program__fd(skel->progs.xsock_steer), dir, XS_PIN_PROG);
+	for (int i = 0; i < XS_CTL_MAP_NR && !err; i++) {
+		const struct bpf_map *map;
+
+		map = bpf_object__find_map_by_name(skel->obj, xs_ctl_map_names[i]);
+		if (!map)
+			return xs_ctl_fail(-ENOENT, "the BPF object has no map '%s'",
+					   xs_ctl_map_names[i]);
+		err = pin_one(bpf_map__fd(map), dir, xs_ctl_map_names[i]);
+	}
+	return err;
 }
 
 /* An XDP program that is not ours: refuse, or with `force` remove it. */

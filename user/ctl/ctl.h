@@ -69,10 +69,18 @@ enum xs_ctl_map {
 	XS_CTL_PORT_GATE,
 	XS_CTL_STATS,
 	XS_CTL_CONFIG,
+	XS_CTL_STACKS,
 	XS_CTL_MAP_NR,
 };
 
+/* The one list of the program's maps, indexed by enum xs_ctl_map: attach
+ * pins each under its name, xs_ctl_open opens each. */
 extern const char *const xs_ctl_map_names[XS_CTL_MAP_NR];
+/* A map that an interface attached by an older xsockctl may lack (its pin
+ * is missing): xs_ctl_open leaves its fd at -1 instead of failing. */
+bool xs_ctl_map_optional(enum xs_ctl_map map);
+/* max_entries of a map, or -1 if the kernel does not say. */
+int xs_ctl_map_max_entries(int fd);
 
 struct xs_ctl {
 	char ifname[IF_NAMESIZE];
@@ -82,7 +90,8 @@ struct xs_ctl {
 };
 
 /* Open the pinned maps of `ifname`; -ENOENT (with a message) if xsock is
- * not attached there.  xs_ctl_close() releases the fds. */
+ * not attached there.  An optional map without a pin gets fd -1.
+ * xs_ctl_close() releases the fds. */
 int xs_ctl_open(struct xs_ctl *c, const char *ifname);
 void xs_ctl_close(struct xs_ctl *c);
 
@@ -115,7 +124,7 @@ int xs_ctl_query(const char *ifname, struct xs_attach_info *info);
 
 /* ---- rule owners (owner.c) ----------------------------------------------- */
 
-/* Owner record of a live process; -ESRCH if there is none. */
+/* Owner record of a live process; -ESRCH if there is none (or a zombie). */
 int xs_owner_of(pid_t pid, struct xs_owner *owner);
 /* Static rules (pid 0) are always alive. */
 bool xs_owner_alive(const struct xs_owner *owner);
@@ -222,5 +231,38 @@ extern const size_t xs_stat_nfields;
 
 /* struct xs_xdp_stats summed over CPUs. */
 int xs_ctl_stats_read(struct xs_ctl *c, struct xs_xdp_stats *sum);
+
+/* The __u64 counters of struct xs_stack_stats other than the drops, by
+ * name: what the stack counts, then its AF_XDP sockets' XDP_STATISTICS
+ * (named here without their xsk_ prefix). */
+extern const struct xs_stat_field xs_stack_stat_fields[];
+extern const size_t xs_stack_stat_nfields;
+extern const struct xs_stat_field xs_stack_xsk_fields[];
+extern const size_t xs_stack_xsk_nfields;
+
+/* ---- per-stack statistics (stacks.c) ------------------------------------- *
+ * Each process running a stack on the interface keeps one entry, keyed by
+ * its pid, in the "stacks" hash.  On an interface attached by an xsockctl
+ * older than the map (c->map_fd[XS_CTL_STACKS] < 0) every function returns
+ * -EOPNOTSUPP with a message.
+ */
+
+/* Create or replace the entry of `pid`; st->owner must be that process
+ * (xs_owner_of), so gc can tell when it is gone (-EINVAL otherwise).
+ * -ENOSPC with "stacks map full (N entries)" when the map is full.
+ * Takes no lock: each process writes only its own key. */
+int xs_ctl_stack_stats_put(struct xs_ctl *c, __u32 pid, const struct xs_stack_stats *st);
+/* -ENOENT if `pid` has no entry (callers closing down may ignore it). */
+int xs_ctl_stack_stats_del(struct xs_ctl *c, __u32 pid);
+/* Call `cb` for each entry, in the hash's order; an entry deleted during
+ * the walk is skipped.  Returns 0, the first nonzero result of `cb` (the
+ * walk stops there), or a negative errno. */
+int xs_ctl_stack_stats_list(struct xs_ctl *c,
+			    int (*cb)(__u32 pid, const struct xs_stack_stats *st, void *ctx),
+			    void *ctx);
+/* Remove the entries whose owner is gone (under the directory lock, like
+ * xs_ctl_rules_gc); returns how many were removed.  0 when the map is
+ * missing: there is nothing to collect. */
+int xs_ctl_stacks_gc(struct xs_ctl *c);
 
 #endif /* XS_CTL_H */

@@ -4,6 +4,7 @@
  * that made it; `xsockctl rule gc` removes it once that process is gone.  The
  * start time (clock ticks since boot, field 22 of /proc/PID/stat) tells a
  * recycled pid from the owner.  Pid 0 marks a static rule, never collected.
+ * A zombie counts as gone.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +37,13 @@ int xs_owner_of(pid_t pid, struct xs_owner *owner)
 	/* The command name (field 2) may hold spaces and ')': skip to the
 	 * last ')'; field 3 follows it. */
 	p = strrchr(buf, ')');
-	if (!p)
+	if (!p || p[1] != ' ' || !p[2])
 		return -EIO;
 	p++;
+	/* A zombie has closed its sockets and will never remove its rules
+	 * or statistics: it is gone already. */
+	if (p[1] == 'Z' || p[1] == 'X')
+		return -ESRCH;
 	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)

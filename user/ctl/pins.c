@@ -57,7 +57,26 @@ const char *const xs_ctl_map_names[XS_CTL_MAP_NR] = {
 	[XS_CTL_PORT_GATE] = XS_MAP_PORT_GATE,
 	[XS_CTL_STATS] = XS_MAP_STATS,
 	[XS_CTL_CONFIG] = XS_MAP_CONFIG,
+	[XS_CTL_STACKS] = XS_MAP_STACKS,
 };
+
+bool xs_ctl_map_optional(enum xs_ctl_map map)
+{
+	/* Added after the first release: pin directories made before it lack
+	 * the map, and xsockctl stats must still work on them. */
+	return map == XS_CTL_STACKS;
+}
+
+int xs_ctl_map_max_entries(int fd)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -1;
+	return info.max_entries;
+}
 
 int xs_ctl_pin_root(char *buf, size_t len)
 {
@@ -397,6 +416,10 @@ int xs_ctl_open(struct xs_ctl *c, const char *ifname)
 		c->map_fd[i] = xs_ctl_pin_path(path, sizeof(path), c->dir, xs_ctl_map_names[i]);
 		if (!c->map_fd[i])
 			c->map_fd[i] = bpf_obj_get(path);
+		if (c->map_fd[i] < 0 && errno == ENOENT && xs_ctl_map_optional(i)) {
+			c->map_fd[i] = -1;
+			continue;
+		}
 		if (c->map_fd[i] < 0) {
 			err = -errno;
 			xs_ctl_close(c);

@@ -70,24 +70,13 @@ __u32 xs_gate_slot(__u8 proto, __u16 port)
 	return (proto == IPPROTO_TCP ? XS_GATE_TCP : XS_GATE_UDP) * 65536u + port;
 }
 
-static int map_max_entries(int fd)
-{
-	struct bpf_map_info info;
-	__u32 len = sizeof(info);
-
-	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -1;
-	return info.max_entries;
-}
-
 static int update_err(struct xs_ctl *c, int map, int err)
 {
 	if (err == -EEXIST)
 		return xs_ctl_fail(-EEXIST, "rule exists");
 	if (err == -E2BIG || err == -ENOSPC || err == -ENOMEM)
 		return xs_ctl_fail(-ENOSPC, "steering map full (%d entries)",
-				   map_max_entries(c->map_fd[map]));
+				   xs_ctl_map_max_entries(c->map_fd[map]));
 	return xs_ctl_fail(err, "cannot write the %s map: %s", xs_ctl_map_names[map],
 			   strerror(-err));
 }

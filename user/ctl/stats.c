@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Program counters: struct xs_xdp_stats is per CPU; readers sum the copies.
- * The field table names every counter once, for xsockctl stats and for
- * anything else that prints them.
+ * The field tables name every counter once, for xsockctl stats and for
+ * anything else that prints them: the program's, and those a stack
+ * publishes in struct xs_stack_stats (its drops are named by enum
+ * xs_drop_reason, in user/iface, which this layer does not see).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +34,38 @@ const size_t xs_stat_nfields = sizeof(xs_stat_fields) / sizeof(xs_stat_fields[0]
 _Static_assert(sizeof(xs_stat_fields) / sizeof(xs_stat_fields[0]) ==
 	       sizeof(struct xs_xdp_stats) / sizeof(__u64),
 	       "every counter of struct xs_xdp_stats needs a name");
+
+#define STACK(field, help) { #field, offsetof(struct xs_stack_stats, field), help }
+#define XSK(field, help) { #field, offsetof(struct xs_stack_stats, xsk_##field), help }
+
+const struct xs_stat_field xs_stack_stat_fields[] = {
+	STACK(sockets, "open xsock sockets"),
+	STACK(rx_packets, "frames the stack received"),
+	STACK(tx_packets, "frames the stack transmitted"),
+	STACK(tx_fragments, "... of which IP fragments"),
+	STACK(twin_rx, "datagrams taken from kernel twin sockets"),
+};
+
+const size_t xs_stack_stat_nfields = sizeof(xs_stack_stat_fields) / sizeof(xs_stack_stat_fields[0]);
+
+const struct xs_stat_field xs_stack_xsk_fields[] = {
+	XSK(rx_dropped, "frames the kernel dropped for other reasons (e.g. too big for a frame)"),
+	XSK(rx_invalid, "RX descriptors dropped as invalid"),
+	XSK(rx_ring_full, "frames dropped because the RX ring was full"),
+	XSK(fill_ring_empty, "times the kernel found the fill ring empty"),
+	XSK(tx_invalid, "TX descriptors dropped as invalid"),
+	XSK(tx_ring_empty, "times the kernel found the TX ring empty"),
+};
+
+const size_t xs_stack_xsk_nfields = sizeof(xs_stack_xsk_fields) / sizeof(xs_stack_xsk_fields[0]);
+
+/* Owner, updated_ns and the drop slots aside, every __u64 has a name. */
+_Static_assert(sizeof(struct xs_stack_stats) ==
+	       sizeof(struct xs_owner) +
+	       8 * (1 + sizeof(xs_stack_stat_fields) / sizeof(xs_stack_stat_fields[0]) +
+		    XS_STACK_DROP_SLOTS +
+		    sizeof(xs_stack_xsk_fields) / sizeof(xs_stack_xsk_fields[0])),
+	       "every counter of struct xs_stack_stats needs a name");
 
 int xs_ctl_stats_read(struct xs_ctl *c, struct xs_xdp_stats *sum)
 {
