@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What the api/ files share: the stack, and a few helpers between the
+ * call families (socket.c, io.c, options.c, poll.c). */
+#ifndef XS_API_CALLS_H
+#define XS_API_CALLS_H
+
+#include "api/stack.h"
+
+/* Binds an unbound socket to the wildcard address and an ephemeral port,
+ * as the kernel does on a first send, then steers it.  Lock held. */
+int xs_sock_autobind(struct xs_stack *st, struct xs_sock *s);
+
+/* Moves datagrams waiting on the kernel twin (reassembled fragments,
+ * frames that arrived before steering) into the stack's queue, and returns
+ * a pending socket error from the twin as a negative errno.  Lock held. */
+int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s);
+
+/* Reads TTL, TOS, hop limit, traffic class and v6only back from the twin,
+ * where the kernel keeps them (defaults included). */
+void xs_sock_read_ip_options(struct xs_sock *s);
+
+/* Readable without waiting: a queued datagram, EOF after SHUT_RD, or the
+ * socket is closing. */
+bool xs_sock_readable(struct xs_sock *s);
+
+#endif

@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The data calls: send, sendto, sendmsg, sendmmsg, write, writev, recv,
+ * recvfrom, recvmsg, recvmmsg, read, readv.
+ *
+ * The fast path covers the common case: a steered socket sending a plain
+ * datagram to a destination the kernel's tables route through an attached
+ * interface with a resolved neighbour, and receiving what the stack
+ * queued.  Everything else goes through the kernel twin, which gives the
+ * kernel's exact answer: unusual flags and control messages, malformed
+ * addresses, destinations routed elsewhere, unresolved neighbours (the
+ * kernel resolves them and sends the datagram, as it would have),
+ * datagrams the kernel received for the socket, and its error queue.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <linux/rtnetlink.h>
+
+#include "api/calls.h"
+#include "iface/ip_out.h"
+#include "xsock/xsock.h"
+
+#define TWIN_CHECK_NS 20000         /* look at a spinning socket's twin every 20 us */
+#define FAST_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
+#define FAST_RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_NOSIGNAL)
+
+static uint8_t twin_buf[65536];     /* under the stack lock */
+
+bool xs_sock_readable(struct xs_sock *s)
+{
+	return s->udp.q_count || s->udp.shut_rd || s->closing || s->twin_ready || s->pending_err;
+}
+
+int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s)
+{
+	for (;;) {
+		struct sockaddr_storage from;
+		struct iovec iov = { twin_buf, sizeof(twin_buf) };
+		struct msghdr m = {
+			.msg_name = &from, .msg_namelen = sizeof(from),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		};
+		struct xs_udp_dgram d = { 0 };
+		ssize_t n = recvmsg(s->fd, &m, MSG_DONTWAIT);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -errno;
+		d.heap = malloc(n ? (size_t)n : 1);
+		if (!d.heap)
+			return -ENOMEM;
+		memcpy(d.heap, twin_buf, (size_t)n);
+		d.data = d.heap;
+		d.len = (uint32_t)n;
+		d.truesize = d.len + XS_UDP_DGRAM_OVERHEAD;
+		if (from.ss_family == AF_INET) {
+			const struct sockaddr_in *in = (const void *)&from;
+
+			xs_addr_from_ipv4(d.src, in->sin_addr.s_addr);
+			d.sport = ntohs(in->sin_port);
+			d.family = AF_INET;
+		} else {
+			const struct sockaddr_in6 *in6 = (const void *)&from;
+
+			memcpy(d.src, &in6->sin6_addr, 16);
+			d.sport = ntohs(in6->sin6_port);
+			d.family = xs_addr_is_v4mapped(d.src) ? AF_INET : AF_INET6;
+		}
+		st->twin_rx++;
+		if (xs_udp_enqueue(&s->udp, &d)) {
+			free(d.heap);
+			s->udp.rx_drops++;
+		}
+	}
+}
+
+/* The readiness test blocked receivers wait on: also pulls in what the
+ * twin holds, so a poller woken by the twin makes progress. */
+static bool recv_ready(struct xs_sock *s)
+{
+	struct xs_stack *st = xs_stack_peek();
+	uint64_t now = xs_now_ns();
+
+	if (s->twin_ready || now - s->twin_checked_ns > TWIN_CHECK_NS) {
+		int err;
+
+		s->twin_ready = false;
+		s->twin_checked_ns = now;
+		err = xs_sock_drain_twin(st, s);
+		if (err)
+			s->pending_err = err;
+	}
+	return xs_sock_readable(s);
+}
+
+/* After the kernel reported EMSGSIZE (an ICMP frag-needed or packet too
+ * big for a connected socket), take its path MTU for the fast path. */
+static void learn_path_mtu(struct xs_sock *s)
+{
+	socklen_t len = sizeof(int);
+	int mtu = 0;
+
+	if (s->domain == AF_INET6)
+		getsockopt(s->fd, IPPROTO_IPV6, IPV6_MTU, &mtu, &len);
+	else
+		getsockopt(s->fd, IPPROTO_IP, IP_MTU, &mtu, &len);
+	if (mtu >= 68)
+		s->path_mtu = (uint32_t)mtu;
+}
+
+static uint64_t deadline_of(uint64_t timeo_ns)
+{
+	return timeo_ns ? xs_now_ns() + timeo_ns : 0;
+}
+
+static ssize_t iov_total(const struct iovec *iov, size_t n)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (iov[i].iov_len > (size_t)SSIZE_MAX - total)
+			return -EINVAL;
+		total += iov[i].iov_len;
+	}
+	return (ssize_t)total;
+}
+
+/* The destination of a fast-path send, or false to leave it to the
+ * kernel (which then reports whatever is wrong with it). */
+static bool fast_dest(const struct xs_sock *s, const struct msghdr *msg, uint8_t dst[16],
+		      uint16_t *port, int *family)
+{
+	if (!msg->msg_name) {
+		if (!s->udp.connected)
+			return false;
+		memcpy(dst, s->udp.raddr, 16);
+		*port = s->udp.rport;
+	} else if (s->domain == AF_INET) {
+		const struct sockaddr_in *in = msg->msg_name;
+
+		if (msg->msg_namelen < sizeof(*in) || in->sin_family != AF_INET || !in->sin_port)
+			return false;
+		xs_addr_from_ipv4(dst, in->sin_addr.s_addr);
+		*port = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 = msg->msg_name;
+
+		if (msg->msg_namelen < sizeof(*in6) || in6->sin6_family != AF_INET6 ||
+		    !in6->sin6_port || in6->sin6_scope_id || in6->sin6_flowinfo)
+			return false;
+		memcpy(dst, &in6->sin6_addr, 16);
+		*port = ntohs(in6->sin6_port);
+		if (xs_addr_is_v4mapped(dst) && s->udp.v6only)
+			return false;
+	}
+	*family = xs_addr_is_v4mapped(dst) ? AF_INET : AF_INET6;
+	if (xs_addr_is_zero(dst))
+		return false;	/* the kernel sends those to loopback */
+	return true;
+}
+
+/* Sends through the stack.  Returns the length, a negative errno to report,
+ * or 1 << 30 (SLOW) to hand the datagram to the kernel instead. */
+#define SLOW (1L << 30)
+static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct msghdr *msg,
+			 int flags, size_t len)
+{
+	struct xs_ip_tx tx = { .proto = IPPROTO_UDP };
+	uint8_t dst[16], hdr[XS_UDP_HDR_LEN];
+	struct xs_route rt;
+	uint16_t dport;
+	int family, i, err;
+
+	if (msg->msg_controllen || (flags & ~FAST_SEND_FLAGS) || s->udp.shut_wr)
+		return SLOW;
+	if (!s->udp.lport) {
+		err = xs_sock_autobind(st, s);
+		if (err)
+			return err;
+	}
+	if (!s->accelerated || !fast_dest(s, msg, dst, &dport, &family))
+		return SLOW;
+	if (len > (family == AF_INET ? 65507u : 65527u))
+		return -EMSGSIZE;
+	if (xs_mirror__route(st->mirror, family, dst, s->udp.bound_ifindex, &rt) ||
+	    rt.type != RTN_UNICAST || !rt.has_src)
+		return SLOW;
+	i = xs_stack_if_get(st, rt.ifindex);
+	if (i < 0)
+		return SLOW;
+	if (xs_mirror__neigh(st->mirror, rt.ifindex, family, rt.nexthop, tx.dst_mac))
+		return SLOW;	/* the kernel resolves it and sends the datagram */
+	tx.family = family;
+	tx.ttl = family == AF_INET ? s->ttl : s->ttl6;
+	tx.tos = family == AF_INET ? s->tos : s->tclass6;
+	memcpy(tx.src, xs_addr_is_zero(s->udp.laddr) ? rt.src : s->udp.laddr, 16);
+	memcpy(tx.dst, dst, 16);
+	/* A connected socket follows the path MTU the kernel learnt from a
+	 * frag-needed / packet-too-big (IP_MTU on the twin). */
+	if (s->udp.connected && msg->msg_name == NULL)
+		tx.mtu = s->path_mtu;
+	/* IP_PMTUDISC_WANT, the UDP default: DF on what fits the path, the
+	 * rest fragmented locally. */
+	tx.df = XS_UDP_HDR_LEN + len <= xs_ip_max_unfragmented(&st->ifs[i].ifnet, family, tx.mtu);
+	xs_udp_build_header(hdr, family, tx.src, s->udp.lport, dst, dport,
+			    msg->msg_iov, (int)msg->msg_iovlen, len);
+	err = xs_ip_send(&st->ifs[i].ifnet, &tx, hdr, sizeof(hdr), msg->msg_iov,
+			 (int)msg->msg_iovlen, len, xs_now_ns());
+	if (err == -ENOBUFS)
+		return SLOW;
+	return err ? err : (ssize_t)len;
+}
+
+static ssize_t sock_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct msghdr *msg,
+			    int flags)
+{
+	ssize_t len = iov_total(msg->msg_iov, msg->msg_iovlen), r;
+
+	if (len < 0) {
+		pthread_mutex_unlock(&st->lock);
+		errno = EINVAL;
+		return -1;
+	}
+	r = fast_send(st, s, msg, flags, (size_t)len);
+	pthread_mutex_unlock(&st->lock);
+	if (r == SLOW)
+		return sendmsg(s->fd, msg, flags);
+	if (r < 0) {
+		errno = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+/* Receives into msg; lock held on entry, released on return. */
+static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr *msg, int flags)
+{
+	ssize_t r;
+	int err;
+
+	if (!s->accelerated || (flags & ~FAST_RECV_FLAGS)) {
+		/* Nothing steered (or MSG_OOB, MSG_ERRQUEUE...): the kernel's
+		 * socket is the whole story. */
+		if (!s->udp.q_count) {
+			pthread_mutex_unlock(&st->lock);
+			return recvmsg(s->fd, msg, flags);
+		}
+	}
+	for (;;) {
+		if (s->closing) {
+			err = -EBADF;
+			break;
+		}
+		if (s->udp.q_count) {
+			r = xs_udp_recv(&s->udp, msg, flags);
+			pthread_mutex_unlock(&st->lock);
+			return r;
+		}
+		if (s->pending_err) {
+			err = s->pending_err;
+			s->pending_err = 0;
+			if (err == -EMSGSIZE)
+				learn_path_mtu(s);
+			break;
+		}
+		if (xs_stack_poll(st, xs_now_ns()) && s->udp.q_count)
+			continue;
+		if (recv_ready(s) && (s->udp.q_count || s->pending_err || s->closing))
+			continue;
+		if (s->udp.shut_rd) {
+			pthread_mutex_unlock(&st->lock);
+			return 0;
+		}
+		if (s->nonblock || (flags & MSG_DONTWAIT)) {
+			err = -EAGAIN;
+			break;
+		}
+		err = xs_stack_wait(st, s, recv_ready, deadline_of(s->rcvtimeo_ns));
+		if (err)
+			break;
+	}
+	pthread_mutex_unlock(&st->lock);
+	errno = -err;
+	return -1;
+}
+
+/* The socket for fd with the lock held, or NULL (lock not held): then fd
+ * is a kernel fd for libc. */
+static struct xs_sock *lock_sock(int fd, struct xs_stack **stp)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (!st)
+		return NULL;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (!s) {
+		pthread_mutex_unlock(&st->lock);
+		return NULL;
+	}
+	*stp = st;
+	return s;
+}
+
+ssize_t xsock_sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return sendmsg(fd, msg, flags);
+	return sock_sendmsg(st, s, msg, flags);
+}
+
+ssize_t xsock_sendto(int fd, const void *buf, size_t len, int flags,
+		     const struct sockaddr *dest, socklen_t dest_len)
+{
+	struct iovec iov = { (void *)buf, len };
+	struct msghdr msg = {
+		.msg_name = (void *)dest, .msg_namelen = dest_len,
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return sendto(fd, buf, len, flags, dest, dest_len);
+	if (!buf && len) {
+		pthread_mutex_unlock(&st->lock);
+		return sendto(fd, buf, len, flags, dest, dest_len);	/* EFAULT */
+	}
+	return sock_sendmsg(st, s, &msg, flags);
+}
+
+ssize_t xsock_send(int fd, const void *buf, size_t len, int flags)
+{
+	return xsock_sendto(fd, buf, len, flags, NULL, 0);
+}
+
+ssize_t xsock_write(int fd, const void *buf, size_t len)
+{
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return write(fd, buf, len);
+	pthread_mutex_unlock(&st->lock);
+	return xsock_sendto(fd, buf, len, 0, NULL, 0);
+}
+
+ssize_t xsock_writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return writev(fd, iov, iovcnt);
+	if (iovcnt < 0 || iovcnt > IOV_MAX) {
+		pthread_mutex_unlock(&st->lock);
+		return writev(fd, iov, iovcnt);	/* the kernel's EINVAL */
+	}
+	return sock_sendmsg(st, s, &msg, 0);
+}
+
+int xsock_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
+{
+	unsigned int i;
+
+	if (!xsock_is_accelerated(fd))
+		return sendmmsg(fd, vec, vlen, flags);
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (i = 0; i < vlen; i++) {
+		ssize_t r = xsock_sendmsg(fd, &vec[i].msg_hdr, flags);
+
+		if (r < 0)
+			return i ? (int)i : -1;
+		vec[i].msg_len = (unsigned int)r;
+	}
+	return (int)i;
+}
+
+ssize_t xsock_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return recvmsg(fd, msg, flags);
+	return sock_recvmsg(st, s, msg, flags);
+}
+
+ssize_t xsock_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr *src,
+		       socklen_t *src_len)
+{
+	struct iovec iov = { buf, len };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+	ssize_t r;
+
+	if (!s)
+		return recvfrom(fd, buf, len, flags, src, src_len);
+	if ((src && !src_len) || (!buf && len)) {
+		pthread_mutex_unlock(&st->lock);
+		return recvfrom(fd, buf, len, flags | MSG_DONTWAIT, src, src_len);	/* EFAULT */
+	}
+	if (src) {
+		msg.msg_name = src;
+		msg.msg_namelen = *src_len;
+	}
+	r = sock_recvmsg(st, s, &msg, flags);
+	if (r >= 0 && src)
+		*src_len = msg.msg_namelen;
+	return r;
+}
+
+ssize_t xsock_recv(int fd, void *buf, size_t len, int flags)
+{
+	return xsock_recvfrom(fd, buf, len, flags, NULL, NULL);
+}
+
+ssize_t xsock_read(int fd, void *buf, size_t len)
+{
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return read(fd, buf, len);
+	pthread_mutex_unlock(&st->lock);
+	return xsock_recvfrom(fd, buf, len, 0, NULL, NULL);
+}
+
+ssize_t xsock_readv(int fd, const struct iovec *iov, int iovcnt)
+{
+	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
+	struct xs_stack *st;
+	struct xs_sock *s = lock_sock(fd, &st);
+
+	if (!s)
+		return readv(fd, iov, iovcnt);
+	if (iovcnt < 0 || iovcnt > IOV_MAX) {
+		pthread_mutex_unlock(&st->lock);
+		return readv(fd, iov, iovcnt);
+	}
+	return sock_recvmsg(st, s, &msg, 0);
+}
+
+int xsock_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
+		   struct timespec *timeout)
+{
+	unsigned int i;
+
+	if (!xsock_is_accelerated(fd) || timeout)
+		return recvmmsg(fd, vec, vlen, flags, timeout);
+	if (vlen > UIO_MAXIOV)
+		vlen = UIO_MAXIOV;
+	for (i = 0; i < vlen; i++) {
+		/* MSG_WAITFORONE: only the first may wait. */
+		int f = flags & ~MSG_WAITFORONE;
+		ssize_t r;
+
+		if (i && (flags & MSG_WAITFORONE))
+			f |= MSG_DONTWAIT;
+		r = xsock_recvmsg(fd, &vec[i].msg_hdr, f);
+		if (r < 0) {
+			if (i && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			return i ? (int)i : -1;
+		}
+		vec[i].msg_len = (unsigned int)r;
+	}
+	return (int)i;
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * getsockopt, setsockopt, fcntl and ioctl.  Options live on the kernel
+ * twin, which validates them and answers exactly as Linux; the stack keeps
+ * a copy of the ones its data path obeys (receive buffer, timeouts,
+ * non-blocking mode, bound device) and answers the queries about data it
+ * holds (FIONREAD).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "api/calls.h"
+#include "xsock/xsock.h"
+
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000u + (uint64_t)tv->tv_usec * 1000u;
+}
+
+static int twin_int(int fd, int level, int name, int dflt)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	return getsockopt(fd, level, name, &v, &len) ? dflt : v;
+}
+
+void xs_sock_read_ip_options(struct xs_sock *s)
+{
+	int hops;
+
+	if (s->domain == AF_INET6) {
+		/* -1 means "the interface's hop limit", 64 unless configured. */
+		hops = twin_int(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, -1);
+		s->ttl6 = (uint8_t)(hops < 0 ? 64 : hops);
+		s->tclass6 = (uint8_t)twin_int(s->fd, IPPROTO_IPV6, IPV6_TCLASS, 0);
+		s->udp.v6only = twin_int(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+	}
+	/* IPv4 settings also apply to IPv4 traffic of dual-stack sockets. */
+	s->ttl = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TTL, 64);
+	s->tos = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TOS, 0);
+}
+
+/* After the kernel accepted an option: what the stack must follow. */
+static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int name)
+{
+	socklen_t len;
+
+	if (level == IPPROTO_IP || level == IPPROTO_IPV6) {
+		xs_sock_read_ip_options(s);
+		return;
+	}
+	if (level != SOL_SOCKET)
+		return;
+	switch (name) {
+	case SO_RCVBUF:
+	case SO_RCVBUFFORCE: {
+		int v = 0;
+
+		len = sizeof(v);
+		getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &v, &len);
+		s->udp.rcvbuf = (uint32_t)v;
+		break;
+	}
+	case SO_RCVTIMEO_OLD:
+	case SO_SNDTIMEO_OLD: {
+		struct timeval tv;
+
+		len = sizeof(tv);
+		getsockopt(s->fd, SOL_SOCKET, name, &tv, &len);
+		if (name == SO_RCVTIMEO_OLD)
+			s->rcvtimeo_ns = timeval_ns(&tv);
+		else
+			s->sndtimeo_ns = timeval_ns(&tv);
+		break;
+	}
+	case SO_BINDTODEVICE:
+	case SO_BINDTOIFINDEX: {
+		int idx = 0;
+
+		len = sizeof(idx);
+		getsockopt(s->fd, SOL_SOCKET, SO_BINDTOIFINDEX, &idx, &len);
+		s->udp.bound_ifindex = idx;
+		break;
+	}
+	}
+	(void)st;
+}
+
+int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (setsockopt(fd, level, name, val, len))
+		return -1;
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s)
+		mirror_option(st, s, level, name);
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
+int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (!st || level != SOL_SOCKET || name != SO_ERROR)
+		return getsockopt(fd, level, name, val, len);
+	/* A pending error the stack took from the twin comes first. */
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s && s->pending_err && val && len && *len >= (socklen_t)sizeof(int)) {
+		*(int *)val = -s->pending_err;
+		*len = sizeof(int);
+		s->pending_err = 0;
+		pthread_mutex_unlock(&st->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return getsockopt(fd, level, name, val, len);
+}
+
+int xsock_fcntl(int fd, int cmd, ...)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+	va_list ap;
+	long arg;
+	int r;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, long);
+	va_end(ap);
+	r = fcntl(fd, cmd, arg);
+	if (r < 0 || cmd != F_SETFL || !st)
+		return r;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s)
+		s->nonblock = arg & O_NONBLOCK;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}
+
+int xsock_ioctl(int fd, unsigned long request, ...)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+	va_list ap;
+	void *arg;
+	int r;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (!st || (request != FIONREAD && request != FIONBIO))
+		return ioctl(fd, request, arg);
+	r = ioctl(fd, request, arg);	/* the kernel validates fd and arg */
+	if (r < 0)
+		return r;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s && request == FIONBIO)
+		s->nonblock = *(int *)arg != 0;
+	if (s && request == FIONREAD && s->udp.q_count)
+		*(int *)arg = (int)xs_udp_head(&s->udp)->len;	/* the next datagram, as UDP does */
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}

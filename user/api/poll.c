@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * xsock_poll over any mix of xsock sockets and kernel fds.  The kernel's
+ * poll(2) answers for every fd (an xsock socket's fd is its kernel twin:
+ * POLLOUT, POLLERR and datagrams the kernel holds); the stack adds POLLIN
+ * for sockets with queued datagrams.  Waiting spins for the busy-poll time,
+ * then sleeps in poll(2) with the AF_XDP fds added to the set.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/calls.h"
+#include "xsock/xsock.h"
+
+#define POLL_STACK_FDS 64
+
+/* POLLIN from the stack's own queues; lock held. */
+static int stack_revents(struct xs_stack *st, struct pollfd *fds, nfds_t nfds, short *extra)
+{
+	int any = 0;
+
+	for (nfds_t i = 0; i < nfds; i++) {
+		struct xs_sock *s = xs_stack_sock(st, fds[i].fd);
+
+		extra[i] = 0;
+		if (!s || !s->accelerated)
+			continue;
+		any = 1;
+		if (s->udp.q_count || s->udp.shut_rd)
+			extra[i] = (short)(fds[i].events & (POLLIN | POLLRDNORM));
+	}
+	return any;
+}
+
+int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct pollfd *all = NULL;
+	short small[POLL_STACK_FDS], *extra = small;
+	uint64_t deadline = 0, spin_until;
+	int rc;
+
+	if (!st)
+		return poll(fds, nfds, timeout);
+	if (nfds > POLL_STACK_FDS) {
+		extra = malloc(nfds * sizeof(*extra));
+		if (!extra)
+			return poll(fds, nfds, timeout);
+	}
+	pthread_mutex_lock(&st->lock);
+	if (!stack_revents(st, fds, nfds, extra)) {
+		pthread_mutex_unlock(&st->lock);
+		if (extra != small)
+			free(extra);
+		return poll(fds, nfds, timeout);
+	}
+	spin_until = xs_now_ns() + (uint64_t)st->busy_poll_us * 1000;
+	if (timeout > 0)
+		deadline = xs_now_ns() + (uint64_t)timeout * 1000000;
+	for (;;) {
+		int n = 0;
+
+		xs_stack_poll(st, xs_now_ns());
+		stack_revents(st, fds, nfds, extra);
+		pthread_mutex_unlock(&st->lock);
+		rc = poll(fds, nfds, 0);
+		if (rc < 0)
+			goto out;
+		for (nfds_t i = 0; i < nfds; i++) {
+			fds[i].revents |= extra[i];
+			n += fds[i].revents != 0;
+		}
+		if (n || timeout == 0) {
+			rc = n;
+			goto out;
+		}
+		uint64_t now = xs_now_ns();
+
+		if (deadline && now >= deadline) {
+			rc = 0;
+			goto out;
+		}
+		if (now >= spin_until) {
+			/* Sleep on the caller's fds plus the AF_XDP fds. */
+			int slice = -1, k = 0;
+
+			if (!all) {
+				all = calloc(nfds + XS_STACK_MAX_IFNETS, sizeof(*all));
+				if (!all) {
+					rc = -1;
+					errno = ENOMEM;
+					goto out;
+				}
+			}
+			memcpy(all, fds, nfds * sizeof(*all));
+			pthread_mutex_lock(&st->lock);
+			for (int i = 0; i < st->nifs; i++) {
+				all[nfds + k].fd = xs_dev_fd(st->ifs[i].ifnet.dev);
+				all[nfds + k++].events = POLLIN;
+			}
+			pthread_mutex_unlock(&st->lock);
+			if (deadline)
+				slice = (int)((deadline - now + 999999) / 1000000);
+			/* Another thread may take our frames off the ring and
+			 * queue them for us: bound the sleep so we look again. */
+			if (slice < 0 || slice > 10)
+				slice = 10;
+			rc = poll(all, nfds + (nfds_t)k, slice);
+			if (rc < 0)
+				goto out;
+		}
+		pthread_mutex_lock(&st->lock);
+	}
+out:
+	if (extra != small)
+		free(extra);
+	free(all);
+	return rc;
+}

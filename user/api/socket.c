@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Socket lifetime calls: socket, bind, connect, getsockname, getpeername,
+ * shutdown, close, and the steering that follows a socket's address.
+ *
+ * Each xsock socket is a kernel socket (the twin) plus stack state.  The
+ * kernel checks the arguments and keeps the port: bind and connect run on
+ * the twin first, so errno, EADDRINUSE, SO_REUSEADDR and ephemeral ports
+ * are exactly the kernel's; the stack then reads the address the kernel
+ * settled on and steers it.  Steering is set up in this order, so the first
+ * steered datagram finds its socket: AF_XDP device open (its sockets are in
+ * the XSKMAP), socket in the table, then the rule.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+
+#include "api/calls.h"
+#include "xsock/xsock.h"
+
+static void addr_of_sockaddr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		if (in->sin_addr.s_addr == htonl(INADDR_ANY))
+			memset(addr, 0, 16);
+		else
+			xs_addr_from_ipv4(addr, in->sin_addr.s_addr);
+		*port = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+		static const uint8_t mapped_any[16] = { [10] = 0xff, [11] = 0xff };
+
+		memcpy(addr, &in6->sin6_addr, 16);
+		/* ::ffff:0.0.0.0 is the IPv4 wildcard. */
+		if (!memcmp(addr, mapped_any, 16))
+			memset(addr, 0, 16);
+		*port = ntohs(in6->sin6_port);
+	}
+}
+
+/* The listener key for the twin's local address, as steering sees it. */
+static void listen_key_of(const struct xs_sock *s, const uint8_t laddr[16], uint16_t lport,
+			  struct xs_listen_key *k)
+{
+	uint8_t family;
+
+	if (s->domain == AF_INET || xs_addr_is_v4mapped(laddr))
+		family = XS_FAMILY_IPV4;
+	else if (xs_addr_is_zero(laddr) && !s->udp.v6only)
+		family = XS_FAMILY_ANY;
+	else
+		family = XS_FAMILY_IPV6;
+	xs_listen_key_init(k, IPPROTO_UDP, family, laddr, lport);
+}
+
+struct each_if_ctx {
+	struct xs_stack *st;
+	uint32_t mask;
+};
+
+static int open_attached(const char *ifname, void *arg)
+{
+	struct each_if_ctx *c = arg;
+	struct xs_link_info link;
+	int i;
+
+	if (xs_mirror__link_by_name(c->st->mirror, ifname, &link))
+		return 0;
+	i = xs_stack_if_get(c->st, link.ifindex);
+	if (i >= 0)
+		c->mask |= 1u << i;
+	return 0;
+}
+
+/* Interfaces a socket bound to laddr receives on: the one owning the
+ * address, or every attached one for a wildcard. */
+static uint32_t ifs_for_local(struct xs_stack *st, int family, const uint8_t laddr[16])
+{
+	struct each_if_ctx c = { .st = st };
+	int owner, i;
+
+	if (xs_addr_is_zero(laddr)) {
+		xs_ctl_for_each_iface(open_attached, &c);
+		return c.mask;
+	}
+	owner = xs_mirror__addr_owner(st->mirror, xs_addr_is_v4mapped(laddr) ? AF_INET : family,
+				      laddr);
+	if (owner < 0)
+		return 0;
+	i = xs_stack_if_get(st, owner);
+	return i >= 0 ? 1u << i : 0;
+}
+
+void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s)
+{
+	for (int i = 0; i < st->nifs; i++)
+		if (s->listen_ifmask & (1u << i))
+			xs_ctl_listener_del(&st->ifs[i].ctl, &s->lkey);
+	s->listen_ifmask = 0;
+	if (s->flow_if >= 0)
+		xs_ctl_flow_del(&st->ifs[s->flow_if].ctl, &s->fkey);
+	s->flow_if = -1;
+	xs_udp_table_remove(&st->udp, &s->udp);
+	s->accelerated = false;
+}
+
+/* Re-reads the twin's addresses and steers them: a listener rule for a
+ * bound socket, a 5-tuple rule for a connected one.  Lock held. */
+static void resteer(struct xs_stack *st, struct xs_sock *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	uint8_t laddr[16], raddr[16];
+	uint16_t lport, rport = 0;
+	bool connected = false;
+	uint32_t mask;
+
+	xs_sock_unsteer(st, s);
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
+		return;
+	addr_of_sockaddr(&ss, laddr, &lport);
+	if (!lport)
+		return;
+	len = sizeof(ss);
+	if (getpeername(s->fd, (struct sockaddr *)&ss, &len) == 0) {
+		addr_of_sockaddr(&ss, raddr, &rport);
+		connected = true;
+	}
+	memcpy(s->udp.laddr, laddr, 16);
+	s->udp.lport = lport;
+	s->udp.connected = connected;
+	if (connected) {
+		memcpy(s->udp.raddr, raddr, 16);
+		s->udp.rport = rport;
+	}
+	xs_udp_table_insert(&st->udp, &s->udp);
+
+	if (connected) {
+		struct xs_route rt;
+		int fam = xs_addr_is_v4mapped(raddr) ? AF_INET : AF_INET6, i;
+
+		if (xs_mirror__route(st->mirror, fam, raddr, s->udp.bound_ifindex, &rt) == 0 &&
+		    (i = xs_stack_if_get(st, rt.ifindex)) >= 0) {
+			const uint8_t *src = xs_addr_is_zero(laddr) ? rt.src : laddr;
+
+			xs_flow_key_init(&s->fkey, IPPROTO_UDP,
+					 fam == AF_INET ? XS_FAMILY_IPV4 : XS_FAMILY_IPV6,
+					 src, lport, raddr, rport);
+			if (xs_ctl_flow_add(&st->ifs[i].ctl, &s->fkey, &st->ifs[i].owner) == 0)
+				s->flow_if = i;
+		}
+		s->accelerated = s->flow_if >= 0;
+		return;
+	}
+	mask = ifs_for_local(st, s->domain, laddr);
+	listen_key_of(s, laddr, lport, &s->lkey);
+	for (int i = 0; i < st->nifs; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		/* An existing rule (an administrator's static one) already
+		 * steers the port here; it is not ours to remove. */
+		if (xs_ctl_listener_add(&st->ifs[i].ctl, &s->lkey, &st->ifs[i].owner) == 0)
+			s->listen_ifmask |= 1u << i;
+		else
+			mask &= ~(1u << i);
+	}
+	s->accelerated = mask != 0;
+	if (!s->accelerated)
+		xs_udp_table_remove(&st->udp, &s->udp);
+}
+
+int xs_sock_autobind(struct xs_stack *st, struct xs_sock *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	uint8_t laddr[16];
+	uint16_t lport;
+
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
+		return -errno;
+	addr_of_sockaddr(&ss, laddr, &lport);
+	if (!lport) {
+		memset(&ss, 0, sizeof(ss));
+		ss.ss_family = (sa_family_t)s->domain;
+		len = s->domain == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+		if (bind(s->fd, (struct sockaddr *)&ss, len))
+			return -errno;
+	}
+	resteer(st, s);
+	return 0;
+}
+
+int xsock_socket(int domain, int type, int protocol)
+{
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct xs_stack *st;
+	struct xs_sock *s;
+	socklen_t len = sizeof(int);
+	int fd, rcvbuf = 0;
+
+	fd = socket(domain, type, protocol);
+	if (fd < 0)
+		return -1;
+	if ((domain != AF_INET && domain != AF_INET6) || base != SOCK_DGRAM ||
+	    (protocol != 0 && protocol != IPPROTO_UDP))
+		return fd;	/* not (yet) served by xsock: a kernel socket */
+	st = xs_stack_get();
+	if (!st)
+		return fd;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return fd;
+	s->fd = fd;
+	s->domain = domain;
+	s->type = base;
+	s->protocol = protocol ? protocol : IPPROTO_UDP;
+	s->nonblock = type & SOCK_NONBLOCK;
+	s->flow_if = -1;
+	xs_udp_sock_init(&s->udp, domain);
+	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len);
+	s->udp.rcvbuf = (uint32_t)rcvbuf;
+	xs_sock_read_ip_options(s);
+	pthread_mutex_lock(&st->lock);
+	if (xs_stack_sock_add(st, s)) {
+		pthread_mutex_unlock(&st->lock);
+		free(s);
+		return fd;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return fd;
+}
+
+int xsock_bind(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (bind(fd, addr, len))
+		return -1;
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s)
+		resteer(st, s);
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
+int xsock_connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (connect(fd, addr, len))
+		return -1;
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s)
+		resteer(st, s);
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
+int xsock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return getsockname(fd, addr, len);
+}
+
+int xsock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return getpeername(fd, addr, len);
+}
+
+int xsock_shutdown(int fd, int how)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (shutdown(fd, how))
+		return -1;
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s) {
+		if (how == SHUT_RD || how == SHUT_RDWR)
+			s->udp.shut_rd = true;
+		if (how == SHUT_WR || how == SHUT_RDWR)
+			s->udp.shut_wr = true;
+		xs_stack_wake(st, s);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return 0;
+}
+
+int xsock_close(int fd)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s = NULL;
+
+	if (st) {
+		pthread_mutex_lock(&st->lock);
+		s = xs_stack_sock(st, fd);
+		if (s) {
+			xs_sock_unsteer(st, s);
+			xs_stack_sock_del(st, s);
+			s->closing = true;
+			xs_stack_wake(st, s);
+			/* Threads still blocked on it leave before it goes. */
+			while (s->waiters)
+				pthread_cond_wait(&st->cond, &st->lock);
+			xs_udp_sock_purge(&s->udp);
+		}
+		pthread_mutex_unlock(&st->lock);
+		free(s);
+	}
+	return close(fd);
+}
+
+int xsock_is_accelerated(int fd)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+	int r = 0;
+
+	if (!st)
+		return 0;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (s)
+		r = s->accelerated ? 2 : 1;
+	pthread_mutex_unlock(&st->lock);
+	return r;
+}

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The process's stack (stack.h): start-up, interfaces, the fd table, the
+ * receive loop and waiting.  Every BSD call in api/ goes through here; this
+ * file calls down into sock/ (delivery), iface/ (parsing, the kernel's
+ * tables) and dev/ (frames).
+ */
+#include "api/stack.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/eventfd.h>
+#include <sys/resource.h>
+
+#include "dev/dev.h"
+#include "iface/ip_in.h"
+#include "wire/eth.h"
+
+#define RX_BATCH 64
+
+static struct xs_stack *the_stack;
+static pthread_once_t stack_once = PTHREAD_ONCE_INIT;
+static int stack_errno;
+
+uint64_t xs_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Writes this process's counters for each interface into its "stacks"
+ * map, where `xsockctl stats` shows them.  Lock held. */
+static void publish_stats(struct xs_stack *st)
+{
+	for (int i = 0; i < st->nifs; i++) {
+		struct xs_stack_if *sif = &st->ifs[i];
+		struct xs_ifnet *ifn = &sif->ifnet;
+		struct xs_stack_stats ss = { .owner = sif->owner };
+		struct xs_dev_stats ds;
+
+		ss.updated_ns = xs_now_ns();
+		ss.sockets = st->sockets;
+		ss.rx_packets = ifn->rx_packets;
+		ss.tx_packets = ifn->tx_packets;
+		ss.tx_fragments = ifn->tx_fragments;
+		ss.twin_rx = st->twin_rx;
+		for (int r = 0; r < XS_DROP__MAX; r++)
+			ss.drops[r] = ifn->drops[r];
+		xs_dev_stats(ifn->dev, &ds);
+		ss.xsk_rx_dropped = ds.rx_dropped;
+		ss.xsk_rx_invalid = ds.rx_invalid;
+		ss.xsk_rx_ring_full = ds.rx_ring_full;
+		ss.xsk_fill_ring_empty = ds.fill_ring_empty;
+		ss.xsk_tx_invalid = ds.tx_invalid;
+		ss.xsk_tx_ring_empty = ds.tx_ring_empty;
+		xs_ctl_stack_stats_put(&sif->ctl, sif->owner.pid, &ss);
+	}
+}
+
+_Static_assert(XS_DROP__MAX <= XS_STACK_DROP_SLOTS, "drop reasons must fit the stats map");
+
+/* The helper thread: applies the kernel's route, address and neighbour
+ * changes as they happen, so the data path never reads netlink, and
+ * publishes the counters once a second. */
+static void *helper_main(void *arg)
+{
+	struct xs_stack *st = arg;
+	uint64_t next_publish = 0;
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		struct pollfd pfd = { .fd = xs_mirror__fd(st->mirror), .events = POLLIN };
+		uint64_t now;
+
+		if (poll(&pfd, 1, 250) < 0 && errno != EINTR)
+			break;
+		pthread_mutex_lock(&st->lock);
+		if (pfd.revents & POLLIN)
+			xs_mirror__process(st->mirror);
+		now = xs_now_ns();
+		if (now >= next_publish) {
+			publish_stats(st);
+			next_publish = now + 1000000000u;
+		}
+		pthread_mutex_unlock(&st->lock);
+	}
+	return NULL;
+}
+
+/* At a normal exit, take the process's steering rules with it; after a
+ * crash its AF_XDP sockets leave the XSKMAP anyway (traffic returns to the
+ * kernel at once) and `xsockctl rule gc` removes the rules. */
+static void stack_exit(void)
+{
+	struct xs_stack *st = the_stack;
+
+	if (!st || pthread_mutex_trylock(&st->lock))
+		return;
+	for (int fd = 0; fd < st->nfds; fd++)
+		if (st->fds[fd])
+			xs_sock_unsteer(st, st->fds[fd]);
+	for (int i = 0; i < st->nifs; i++)
+		xs_ctl_stack_stats_del(&st->ifs[i].ctl, st->ifs[i].owner.pid);
+	pthread_mutex_unlock(&st->lock);
+}
+
+static void stack_init(void)
+{
+	struct xs_stack *st = calloc(1, sizeof(*st));
+	const char *only = getenv("XSOCK_IFACE");
+	pthread_mutexattr_t ma;
+	struct rlimit rl;
+
+	if (!st) {
+		stack_errno = ENOMEM;
+		return;
+	}
+	pthread_condattr_t ca;
+
+	pthread_mutexattr_init(&ma);
+	pthread_mutex_init(&st->lock, &ma);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&st->cond, &ca);
+	st->mirror = xs_mirror__open();
+	if (!st->mirror) {
+		stack_errno = errno;
+		free(st);
+		return;
+	}
+	st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20))
+		st->nfds = (int)rl.rlim_cur;
+	else
+		st->nfds = 1 << 20;
+	st->fds = calloc((size_t)st->nfds, sizeof(*st->fds));
+	if (st->wake_fd < 0 || !st->fds) {
+		stack_errno = ENOMEM;
+		return;
+	}
+	if (only)
+		snprintf(st->only_iface, sizeof(st->only_iface), "%s", only);
+	st->busy_poll_us = 50;
+	if (pthread_create(&st->helper, NULL, helper_main, st) == 0)
+		st->helper_running = true;
+	the_stack = st;
+	atexit(stack_exit);
+}
+
+struct xs_stack *xs_stack_get(void)
+{
+	pthread_once(&stack_once, stack_init);
+	if (!the_stack)
+		errno = stack_errno;
+	return the_stack;
+}
+
+struct xs_stack *xs_stack_peek(void)
+{
+	return __atomic_load_n(&the_stack, __ATOMIC_ACQUIRE);
+}
+
+struct xs_sock *xs_stack_sock(struct xs_stack *st, int fd)
+{
+	if (fd < 0 || fd >= st->nfds)
+		return NULL;
+	return st->fds[fd];
+}
+
+int xs_stack_sock_add(struct xs_stack *st, struct xs_sock *s)
+{
+	if (s->fd < 0 || s->fd >= st->nfds)
+		return -EMFILE;
+	st->fds[s->fd] = s;
+	st->sockets++;
+	return 0;
+}
+
+void xs_stack_sock_del(struct xs_stack *st, struct xs_sock *s)
+{
+	if (s->fd >= 0 && s->fd < st->nfds && st->fds[s->fd] == s) {
+		st->fds[s->fd] = NULL;
+		st->sockets--;
+	}
+}
+
+static int if_open(struct xs_stack *st, const struct xs_link_info *link)
+{
+	struct xs_stack_if *sif = &st->ifs[st->nifs];
+	struct xs_xdp_opts opts = { .sz = sizeof(opts) };
+	struct xs_config cfg;
+	struct xs_dev *dev;
+	uint32_t room;
+	int err;
+
+	memset(sif, 0, sizeof(*sif));
+	err = xs_ctl_open(&sif->ctl, link->name);
+	if (err)
+		return -ENODEV;	/* not attached: the socket stays with the kernel */
+	err = xs_ctl_config_read(&sif->ctl, &cfg);
+	if (err)
+		goto fail;
+	opts.ifname = link->name;
+	opts.queue = XS_XDP_ALL_QUEUES;
+	opts.xsks_map_fd = sif->ctl.map_fd[XS_CTL_XSKS];
+	xs_dev_config_from_map(&opts.cfg, &cfg);
+	dev = xs_xdp_dev__open(&opts);
+	if (!dev) {
+		err = -errno;
+		goto fail;
+	}
+	err = xs_owner_of(getpid(), &sif->owner);
+	if (err) {
+		xs_dev_close(dev);
+		goto fail;
+	}
+	st->busy_poll_us = cfg.busy_poll_us;
+	sif->ifnet.ifindex = link->ifindex;
+	snprintf(sif->ifnet.name, sizeof(sif->ifnet.name), "%s", link->name);
+	memcpy(sif->ifnet.mac, link->mac, 6);
+	sif->ifnet.dev = dev;
+	sif->ifnet.frame_size = opts.cfg.frame_size;
+	/* A frame holds the Ethernet header and one IP packet after the TX
+	 * headroom; a bigger link MTU is capped to what fits. */
+	room = opts.cfg.frame_size - XS_DEV_TX_HEADROOM - XS_ETH_HLEN;
+	sif->ifnet.mtu = link->mtu < room ? link->mtu : room;
+	sif->ifnet.ipv4_id = (uint16_t)random();
+	sif->ifnet.ipv6_frag_id = (uint32_t)random();
+	return st->nifs++;
+fail:
+	xs_ctl_close(&sif->ctl);
+	return err;
+}
+
+int xs_stack_if_get(struct xs_stack *st, int ifindex)
+{
+	struct xs_link_info link;
+	int i;
+
+	for (i = 0; i < st->nifs; i++)
+		if (st->ifs[i].ifnet.ifindex == ifindex)
+			return i;
+	if (st->nifs == XS_STACK_MAX_IFNETS)
+		return -ENODEV;
+	if (xs_mirror__link(st->mirror, ifindex, &link))
+		return -ENODEV;
+	if (st->only_iface[0] && strcmp(st->only_iface, link.name))
+		return -ENODEV;
+	return if_open(st, &link);
+}
+
+/* Receive one burst from an interface and hand each frame to its socket.
+ * Frames nobody took go back to the device in one call. */
+static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, bool *wake)
+{
+	struct xs_frame rx[RX_BATCH], unused[RX_BATCH];
+	struct xs_ifnet *ifn = &sif->ifnet;
+	uint32_t n, i, nunused = 0;
+	int delivered = 0;
+
+	n = xs_dev_rx_burst(ifn->dev, rx, RX_BATCH, now);
+	for (i = 0; i < n; i++) {
+		struct xs_udp_sock *to = NULL;
+		enum xs_drop_reason why;
+		struct xs_rx_pkt pkt;
+
+		why = xs_ip_input(rx[i].data, rx[i].len, &pkt);
+		if (why == XS_DROP_NONE) {
+			if (pkt.proto == IPPROTO_UDP)
+				why = xs_udp_input(&st->udp, &pkt, ifn->dev, &rx[i], ifn->ifindex,
+						   now, &to);
+			else
+				why = XS_DROP_PROTO;
+		}
+		if (why != XS_DROP_NONE) {
+			xs_ifnet_drop(ifn, why);
+			unused[nunused++] = rx[i];
+			continue;
+		}
+		delivered++;
+		{
+			struct xs_sock *s = (struct xs_sock *)((char *)to - offsetof(struct xs_sock, udp));
+
+			if (s->waiters || s == st->poller_sock)
+				*wake = true;
+		}
+	}
+	ifn->rx_packets += n;
+	if (nunused)
+		xs_dev_release(ifn->dev, unused, nunused);
+	if (n)
+		xs_dev_kick(ifn->dev);	/* refill wake-up, only if the kernel asked */
+	return delivered;
+}
+
+int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
+{
+	bool wake = false;
+	int i, delivered = 0;
+
+	st->rx_polls++;
+	for (i = 0; i < st->nifs; i++)
+		delivered += poll_if(st, &st->ifs[i], now_ns, &wake);
+	if (wake) {
+		pthread_cond_broadcast(&st->cond);
+		if (st->poller_sleeping) {
+			uint64_t one = 1;
+
+			(void)!write(st->wake_fd, &one, sizeof(one));
+		}
+	}
+	return delivered;
+}
+
+void xs_stack_wake(struct xs_stack *st, struct xs_sock *s)
+{
+	pthread_cond_broadcast(&st->cond);
+	if (st->poller_sleeping && (st->poller_sock == s || !s)) {
+		uint64_t one = 1;
+
+		(void)!write(st->wake_fd, &one, sizeof(one));
+	}
+}
+
+static void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* Sleeps in poll(2) on every device fd, the socket's twin and the wake
+ * eventfd, with the lock released.  Returns -EINTR if a signal came. */
+static int sleep_as_poller(struct xs_stack *st, struct xs_sock *s, int timeout_ms)
+{
+	struct pollfd pfd[XS_STACK_MAX_IFNETS + 2];
+	int n = 0, i, rc;
+
+	for (i = 0; i < st->nifs; i++) {
+		pfd[n].fd = xs_dev_fd(st->ifs[i].ifnet.dev);
+		pfd[n++].events = POLLIN;
+	}
+	pfd[n].fd = s->fd;
+	pfd[n++].events = POLLIN;
+	pfd[n].fd = st->wake_fd;
+	pfd[n++].events = POLLIN;
+	st->poller_sleeping = true;
+	st->poller_sock = s;
+	pthread_mutex_unlock(&st->lock);
+	rc = poll(pfd, (nfds_t)n, timeout_ms);
+	if (rc < 0)
+		rc = -errno;
+	pthread_mutex_lock(&st->lock);
+	st->poller_sleeping = false;
+	st->poller_sock = NULL;
+	if (pfd[n - 2].revents)
+		s->twin_ready = true;
+	if (pfd[n - 1].revents & POLLIN) {
+		uint64_t v;
+
+		(void)!read(st->wake_fd, &v, sizeof(v));
+	}
+	/* Let another waiter take over the poller role. */
+	pthread_cond_broadcast(&st->cond);
+	return rc == -EINTR ? -EINTR : 0;
+}
+
+int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
+		  uint64_t deadline_ns)
+{
+	uint64_t now = xs_now_ns(), spin_until = now + (uint64_t)st->busy_poll_us * 1000;
+	int err = 0;
+
+	s->waiters++;
+	for (;;) {
+		xs_stack_poll(st, now);
+		if (ready(s))
+			break;
+		now = xs_now_ns();
+		if (deadline_ns && now >= deadline_ns) {
+			err = -EAGAIN;
+			break;
+		}
+		if (now < spin_until) {
+			pthread_mutex_unlock(&st->lock);
+			cpu_relax();
+			pthread_mutex_lock(&st->lock);
+			continue;
+		}
+		if (!st->poller_sleeping) {
+			int timeout = -1;
+
+			if (deadline_ns)
+				timeout = (int)((deadline_ns - now + 999999) / 1000000);
+			err = sleep_as_poller(st, s, timeout);
+		} else {
+			/* Followers wake on delivery; the slice bounds how long
+			 * a datagram on their kernel twin waits unnoticed. */
+			struct timespec ts;
+			uint64_t until = now + 10000000;
+
+			if (deadline_ns && deadline_ns < until)
+				until = deadline_ns;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)((until - now) / 1000000000u);
+			ts.tv_nsec += (long)((until - now) % 1000000000u);
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			pthread_cond_timedwait(&st->cond, &st->lock, &ts);
+		}
+		if (err == -EINTR)
+			break;
+		err = 0;
+		now = xs_now_ns();
+	}
+	if (--s->waiters == 0 && s->closing)
+		pthread_cond_broadcast(&st->cond);	/* xsock_close() waits for this */
+	return err;
+}

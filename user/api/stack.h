@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The process's stack: the interfaces it serves, the socket tables, the fd
+ * table, the lock every call takes, and the loop that moves frames from the
+ * devices to the sockets.  Started by the first call that needs it
+ * (xs_stack_get()); the BSD calls in api/ are its only users.
+ *
+ * Locking: one mutex for the whole stack.  The per-packet work runs in
+ * batches under it (one lock per burst, not per frame).  A call that must
+ * wait spins for xsock.busy_poll_us polling the rings, then sleeps: one
+ * waiter at a time (the "poller") sleeps in poll(2) on the AF_XDP fds and
+ * its socket's kernel twin, the others on a condition variable; whoever
+ * delivers data to a socket with waiters wakes them.
+ */
+#ifndef XS_API_STACK_H
+#define XS_API_STACK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctl/ctl.h"
+#include "iface/ifnet.h"
+#include "iface/mirror.h"
+#include "sock/udp.h"
+
+#define XS_STACK_MAX_IFNETS 8
+
+/* An attached interface the stack has opened. */
+struct xs_stack_if {
+	struct xs_ifnet ifnet;
+	struct xs_ctl ctl;          /* its pinned maps: rules, config */
+	struct xs_owner owner;      /* us, as rule owner */
+};
+
+struct xs_sock {
+	int fd;                     /* the kernel twin, the fd the application holds */
+	int domain, type, protocol;
+	bool nonblock;
+	bool accelerated;           /* traffic steered to the stack */
+	bool autobound_checked;
+	int waiters;                /* threads blocked on this socket */
+	bool closing;
+	/* steering this socket installed, to remove on close */
+	uint32_t listen_ifmask;     /* bit i: listener rule on ifs[i] */
+	struct xs_listen_key lkey;
+	int flow_if;                /* index in ifs[] of the flow rule, -1 none */
+	struct xs_flow_key fkey;
+	uint64_t twin_checked_ns;   /* last look at the twin for datagrams */
+	bool twin_ready;            /* poll(2) saw the twin readable */
+	int pending_err;            /* an error the twin reported, for the next call */
+	uint64_t rcvtimeo_ns, sndtimeo_ns;  /* 0: forever */
+	uint8_t ttl, tos;           /* IP_TTL/IP_TOS (or IPv6 hop limit, class), as the twin says */
+	uint8_t ttl6, tclass6;
+	uint32_t path_mtu;          /* the kernel's path MTU after a frag-needed, 0 if none */
+	struct xs_udp_sock udp;
+};
+
+struct xs_stack {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;        /* broadcast when a socket with waiters gets data */
+	struct xs_mirror *mirror;
+	struct xs_stack_if ifs[XS_STACK_MAX_IFNETS];
+	int nifs;
+	char only_iface[IF_NAMESIZE];   /* XSOCK_IFACE */
+	struct xs_udp_table udp;
+	/* fd table: fd -> socket */
+	struct xs_sock **fds;
+	int nfds;
+	/* sleeping */
+	int wake_fd;                /* eventfd: wakes the poller */
+	bool poller_sleeping;
+	struct xs_sock *poller_sock;
+	/* config */
+	uint32_t busy_poll_us;
+	pthread_t helper;
+	bool helper_running;
+	uint64_t rx_polls;
+	uint64_t sockets;           /* open xsock sockets */
+	uint64_t twin_rx;           /* datagrams taken from kernel twins */
+};
+
+/* The stack, started on first use; NULL with errno set if it cannot start
+ * (then every socket stays a kernel socket). */
+struct xs_stack *xs_stack_get(void);
+/* The stack if it has started, else NULL: for calls on fds that cannot be
+ * xsock sockets unless it has. */
+struct xs_stack *xs_stack_peek(void);
+
+uint64_t xs_now_ns(void);
+
+/* fd table; lock held. */
+struct xs_sock *xs_stack_sock(struct xs_stack *st, int fd);
+int xs_stack_sock_add(struct xs_stack *st, struct xs_sock *s);
+void xs_stack_sock_del(struct xs_stack *st, struct xs_sock *s);
+
+/* The opened interface with this ifindex, opening it if xsock is attached
+ * there (and XSOCK_IFACE allows it).  Returns its index in st->ifs, or a
+ * negative errno: -ENODEV not attached (a kernel-only socket then). */
+int xs_stack_if_get(struct xs_stack *st, int ifindex);
+
+/* One bounded round of receive work on every interface.  Returns the number
+ * of datagrams delivered to sockets.  Lock held. */
+int xs_stack_poll(struct xs_stack *st, uint64_t now_ns);
+
+/* Waits, with the lock held on entry and exit, until ready(s) is true, the
+ * deadline passes (-EAGAIN) or a signal arrives (-EINTR).  deadline_ns 0
+ * waits forever. */
+int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
+		  uint64_t deadline_ns);
+
+/* Removes the steering rules s installed and takes it out of the socket
+ * table (socket.c).  Lock held. */
+void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s);
+
+/* Wakes every thread waiting on s (close, shutdown). Lock held. */
+void xs_stack_wake(struct xs_stack *st, struct xs_sock *s);
+
+#endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * UDP sockets: the protocol side of SOCK_DGRAM.  A socket table with Linux's
+ * lookup rules, a receive queue that holds received frames until the
+ * application reads them (no copy on the way in), and the header and
+ * checksum of outgoing datagrams.  The calls (bind, sendmsg, recvmsg, ...)
+ * live in api/; this layer keeps no globals and reads no clock.
+ *
+ *   udp_sock.c  socket state, the table, the receive queue
+ *   udp_rx.c    datagrams arriving: demultiplex, check, enqueue
+ *   udp_recv.c  datagrams leaving the queue for the application
+ *   udp_send.c  datagrams leaving the application: header and checksum
+ */
+#ifndef XS_SOCK_UDP_H
+#define XS_SOCK_UDP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "dev/dev.h"
+#include "iface/drop.h"
+#include "iface/ip_in.h"
+
+#define XS_UDP_HDR_LEN 8
+#define XS_UDP_TABLE_SIZE 1024
+
+/* Kernel-like accounting: what one queued datagram costs against
+ * SO_RCVBUF, on top of its payload (an skb's overhead on Linux). */
+#define XS_UDP_DGRAM_OVERHEAD 768
+
+/* One queued datagram: a received frame (dev != NULL), or a heap copy of a
+ * datagram that came through the kernel twin (heap != NULL). */
+struct xs_udp_dgram {
+	struct xs_dev *dev;
+	struct xs_frame frame;
+	void *heap;
+	const uint8_t *data;        /* payload */
+	uint32_t len;
+	uint32_t truesize;
+	uint8_t src[16];            /* IPv4 as ::ffff:a.b.c.d */
+	uint8_t dst[16];
+	uint16_t sport;             /* host order */
+	uint8_t family;             /* of the packet: AF_INET or AF_INET6 */
+	uint8_t tos;
+	uint8_t ttl;
+	int ifindex;
+	uint64_t rx_ns;
+};
+
+struct xs_udp_sock {
+	struct xs_udp_sock *next;   /* table chain, by local port */
+	int family;                 /* AF_INET or AF_INET6 */
+	bool v6only;
+	bool in_table;
+	bool connected;
+	bool shut_rd, shut_wr;
+	uint8_t laddr[16];          /* zero: any address */
+	uint16_t lport;             /* host order */
+	uint8_t raddr[16];
+	uint16_t rport;
+	int bound_ifindex;          /* SO_BINDTODEVICE, 0 for any */
+	/* receive queue: a ring of q_cap entries */
+	struct xs_udp_dgram *q;
+	uint32_t q_cap, q_head, q_count;
+	uint32_t rcv_used;          /* bytes charged (truesize) */
+	uint32_t rcvbuf;            /* SO_RCVBUF as getsockopt reports it */
+	uint64_t rx_dgrams, rx_drops;
+};
+
+struct xs_udp_table {
+	struct xs_udp_sock *bucket[XS_UDP_TABLE_SIZE];
+	uint32_t count;
+};
+
+/* udp_sock.c */
+void xs_udp_sock_init(struct xs_udp_sock *s, int family);
+/* Gives every queued frame back to its device and frees heap copies. */
+void xs_udp_sock_purge(struct xs_udp_sock *s);
+void xs_udp_table_insert(struct xs_udp_table *t, struct xs_udp_sock *s);
+void xs_udp_table_remove(struct xs_udp_table *t, struct xs_udp_sock *s);
+/* The socket a datagram to dst:dport from src:sport belongs to, by Linux's
+ * rules (connected 4-tuple, then bound address, then wildcard; v6only and
+ * IPv4-mapped delivery), or NULL. */
+struct xs_udp_sock *xs_udp_lookup(const struct xs_udp_table *t, int family,
+				  const uint8_t src[16], uint16_t sport,
+				  const uint8_t dst[16], uint16_t dport, int ifindex);
+/* Queues a datagram if the receive buffer has room.  Returns 0 (the queue
+ * owns what d refers to) or -ENOBUFS (nothing changed, caller keeps it). */
+int xs_udp_enqueue(struct xs_udp_sock *s, const struct xs_udp_dgram *d);
+/* The oldest queued datagram, or NULL. */
+static inline struct xs_udp_dgram *xs_udp_head(struct xs_udp_sock *s)
+{
+	return s->q_count ? &s->q[s->q_head] : NULL;
+}
+/* Removes the oldest datagram and releases what it holds. */
+void xs_udp_dequeue(struct xs_udp_sock *s);
+
+/* udp_rx.c */
+/* A UDP packet from the IP layer.  On XS_DROP_NONE the frame f of dev now
+ * belongs to the socket stored in *to; on any other value it is still the
+ * caller's, to release. */
+enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
+				 struct xs_dev *dev, const struct xs_frame *f, int ifindex,
+				 uint64_t now_ns, struct xs_udp_sock **to);
+
+/* udp_recv.c */
+/* Copies the head datagram into msg as recvmsg(2) would: payload into
+ * msg_iov (MSG_TRUNC in msg_flags when cut short), the source into msg_name
+ * (sockaddr_in, or sockaddr_in6 on an AF_INET6 socket), and dequeues it
+ * unless flags has MSG_PEEK.  Returns the bytes copied, or the datagram's
+ * length with MSG_TRUNC in flags.  The queue must not be empty. */
+ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags);
+/* Writes addr:port as the socket family's sockaddr into sa (truncated to
+ * *len bytes) and sets *len to the full size, as the kernel does. */
+void xs_udp_fill_sockaddr(int sock_family, const uint8_t addr[16], uint16_t port,
+			  struct sockaddr *sa, socklen_t *len);
+
+/* udp_send.c */
+/* Writes the UDP header for a datagram of payload_len bytes from iov into
+ * hdr, with the checksum over the pseudo header (src, dst), header and
+ * payload. */
+void xs_udp_build_header(uint8_t hdr[XS_UDP_HDR_LEN], int family, const uint8_t src[16],
+			 uint16_t sport, const uint8_t dst[16], uint16_t dport,
+			 const struct iovec *iov, int iovcnt, size_t payload_len);
+
+#endif

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Datagrams arriving: called by the api poll loop with each UDP packet
+ * iface/ip_in.c parsed.  Checks length and checksum, finds the socket and
+ * queues the frame itself on it, so the payload is copied only once, into
+ * the application's buffer.
+ */
+#include "sock/udp.h"
+
+#include <string.h>
+
+#include "wire/udp.h"
+
+enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
+				 struct xs_dev *dev, const struct xs_frame *f, int ifindex,
+				 uint64_t now_ns, struct xs_udp_sock **to)
+{
+	struct xs_udp_view v;
+	struct xs_udp_repr r;
+	struct xs_udp_sock *s;
+	struct xs_udp_dgram d;
+
+	if (xs_udp_view_init(&v, pkt->l4, pkt->l4_len))
+		return XS_DROP_UDP_MALFORMED;
+	if (xs_udp_repr_parse(&v, &pkt->ph, &r))
+		return XS_DROP_UDP_CSUM;
+	s = xs_udp_lookup(t, pkt->family, pkt->src, r.src_port, pkt->dst, r.dst_port, ifindex);
+	if (!s)
+		return XS_DROP_NO_SOCKET;
+
+	d.dev = dev;
+	d.frame = *f;
+	d.heap = NULL;
+	d.data = xs_udp_payload(&v);
+	d.len = (uint32_t)r.payload_len;
+	d.truesize = d.len + XS_UDP_DGRAM_OVERHEAD;
+	memcpy(d.src, pkt->src, 16);
+	memcpy(d.dst, pkt->dst, 16);
+	d.sport = r.src_port;
+	d.family = (uint8_t)pkt->family;
+	d.tos = pkt->tos;
+	d.ttl = pkt->ttl;
+	d.ifindex = ifindex;
+	d.rx_ns = now_ns;
+	if (xs_udp_enqueue(s, &d)) {
+		s->rx_drops++;
+		return XS_DROP_RCVBUF;
+	}
+	*to = s;
+	return XS_DROP_NONE;
+}
