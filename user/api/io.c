@@ -258,6 +258,10 @@ static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghd
 		if (s->udp.q_count) {
 			r = xs_udp_recv(&s->udp, msg, flags);
 			pthread_mutex_unlock(&st->lock);
+			if (r < 0) {
+				errno = (int)-r;
+				return -1;
+			}
 			return r;
 		}
 		if (s->pending_err) {
@@ -407,9 +411,10 @@ ssize_t xsock_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr
 
 	if (!s)
 		return recvfrom(fd, buf, len, flags, src, src_len);
-	if ((src && !src_len) || (!buf && len)) {
+	if (src && !src_len) {
 		pthread_mutex_unlock(&st->lock);
-		return recvfrom(fd, buf, len, flags | MSG_DONTWAIT, src, src_len);	/* EFAULT */
+		errno = EFAULT;
+		return -1;
 	}
 	if (src) {
 		msg.msg_name = src;

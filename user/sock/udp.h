@@ -110,7 +110,8 @@ enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt 
  * msg_iov (MSG_TRUNC in msg_flags when cut short), the source into msg_name
  * (sockaddr_in, or sockaddr_in6 on an AF_INET6 socket), and dequeues it
  * unless flags has MSG_PEEK.  Returns the bytes copied, or the datagram's
- * length with MSG_TRUNC in flags.  The queue must not be empty. */
+ * length with MSG_TRUNC in flags, or -EFAULT (datagram consumed) for a NULL
+ * buffer of nonzero length.  The queue must not be empty. */
 ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags);
 /* Writes addr:port as the socket family's sockaddr into sa (truncated to
  * *len bytes) and sets *len to the full size, as the kernel does. */

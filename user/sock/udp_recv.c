@@ -5,6 +5,7 @@
  */
 #include "sock/udp.h"
 
+#include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -41,6 +42,17 @@ ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
 	const struct xs_udp_dgram *d = xs_udp_head(s);
 	size_t copied = 0;
 	int i;
+
+	/* What the kernel's copy would fault on: like udp_recvmsg(), the
+	 * datagram is consumed and the call fails with EFAULT.  (Other bad
+	 * pointers fault in this process, as with any user-space stack.) */
+	for (i = 0; i < (int)msg->msg_iovlen; i++) {
+		if (!msg->msg_iov[i].iov_base && msg->msg_iov[i].iov_len) {
+			if (!(flags & MSG_PEEK))
+				xs_udp_dequeue(s);
+			return -EFAULT;
+		}
+	}
 
 	for (i = 0; i < (int)msg->msg_iovlen && copied < d->len; i++) {
 		size_t k = d->len - copied;
