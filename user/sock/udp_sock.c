@@ -146,9 +146,10 @@ static int grow(struct xs_udp_sock *s)
 
 int xs_udp_enqueue(struct xs_udp_sock *s, const struct xs_udp_dgram *d)
 {
-	/* Like __udp_enqueue_schedule_skb(): refuse once the buffer is full,
-	 * but always take one datagram into an empty queue. */
-	if (s->q_count && s->rcv_used + d->truesize > s->rcvbuf)
+	/* __udp_enqueue_schedule_skb(): refuse only while what is already
+	 * charged exceeds the buffer, so the datagram that crosses the limit
+	 * (and any datagram into an empty queue) gets in. */
+	if (s->rcv_used > s->rcvbuf)
 		return -ENOBUFS;
 	if (s->q_count == s->q_cap && grow(s))
 		return -ENOBUFS;
