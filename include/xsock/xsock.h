@@ -40,6 +40,12 @@ extern "C" {
 
 #define XSOCK_API __attribute__((visibility("default")))
 
+/* Declared by <sys/socket.h> and <time.h> only under _GNU_SOURCE / POSIX
+ * feature macros; named here so the prototypes mean the same types in
+ * every program. */
+struct mmsghdr;
+struct timespec;
+
 XSOCK_API int xsock_socket(int domain, int type, int protocol);
 XSOCK_API int xsock_bind(int fd, const struct sockaddr *addr, socklen_t len);
 XSOCK_API int xsock_connect(int fd, const struct sockaddr *addr, socklen_t len);
