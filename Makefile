@@ -143,11 +143,66 @@ $(BUILD)/tests/net/%: $(BUILD)/tests/net/%.o $(BUILD)/libxsock-internal.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
 
+# ---- benchmarks (make bench, docs/bench.md) ------------------------------
+# udp_rr runs on both stacks through one table of socket calls, so it links
+# libxsock and needs its socket layer: the link stops, loudly, when the
+# archive does not define xsock_socket.  udp_rr-kernel is the same source
+# with the kernel table only; tools/bench/run.sh falls back to it (and
+# skips the xsock rows) while the socket layer is missing.
+BENCH_DIR := $(BUILD)/bench
+
+$(BENCH_DIR):
+	$(Q)mkdir -p $@
+
+$(BENCH_DIR)/udp_rr: $(BUILD)/tools/bench/udp_rr.o $(BUILD)/libxsock-internal.a | $(BENCH_DIR)
+	$(call msg,LD,$@)
+	$(Q)nm $(BUILD)/libxsock-internal.a | grep -q ' T xsock_socket$$' || \
+		{ echo "error: $@: $(BUILD)/libxsock-internal.a does not define xsock_socket (no socket layer yet)" >&2; exit 1; }
+	$(Q)$(CC) -o $@ $< $(BUILD)/libxsock-internal.a $(DEP_LIBS) -lpthread
+
+$(BENCH_DIR)/udp_rr-kernel: tools/bench/udp_rr.c | $(BENCH_DIR)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(XS_CFLAGS) -DXSB_KERNEL_ONLY -MMD -MP -o $@ $<
+
+$(BENCH_DIR)/xdp_reflect: $(BUILD)/tools/bench/xdp_reflect.o $(BUILD)/libxsock-internal.a | $(BENCH_DIR)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
+
+# The kernel rows need only udp_rr-kernel and xdp_reflect; a failed udp_rr
+# link is reported and leaves the xsock rows to be skipped.
+bench-progs: $(BENCH_DIR)/udp_rr-kernel $(BENCH_DIR)/xdp_reflect
+	$(Q)$(MAKE) --no-print-directory $(BENCH_DIR)/udp_rr || \
+		echo 'warning: build/bench/udp_rr not built: make bench skips the xsock rows' >&2
+
+# ---- fuzz targets (make fuzz, docs/fuzz.md) -------------------------------
+# libFuzzer binaries compile the user/ sources they exercise themselves,
+# with clang and the sanitizers: the gcc-built archive has no coverage
+# instrumentation.  user/ctl comes along for the address helpers
+# (xs_addr_*), hence libbpf.
+FUZZ_DIR := $(BUILD)/fuzz
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	       -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
+	       -Iinclude -Iuser -I$(BUILD)/include $(DEP_CFLAGS)
+FUZZ_RX_SRCS := $(wildcard user/wire/*.c) user/iface/ip_in.c user/iface/drop.c \
+		$(wildcard user/sock/udp_*.c) user/dev/pool.c user/dev/memdev.c user/dev/dev.c \
+		$(wildcard user/ctl/*.c)
+
+$(FUZZ_DIR)/fuzz_rx: tests/fuzz/fuzz_rx.c $(FUZZ_RX_SRCS) $(wildcard user/*/*.h include/xsock/*.h) $(SKELS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rx.c $(FUZZ_RX_SRCS) $(DEP_LIBS) -lpthread
+
+# The seed corpus generator (tests/fuzz/run.sh --regen-corpus).
+$(FUZZ_DIR)/make_corpus: tests/fuzz/make_corpus.c tests/unit/wire_golden.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -O1 -g -o $@ $<
+
 # ---- top-level targets ----------------------------------------------------
 PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe)
 LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc
 
-.PHONY: all deps test test-unit test-bpf test-net demo bench vmtest fuzz \
+.PHONY: all deps test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz \
 	install help clean distclean
 
 all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS)
@@ -173,6 +228,7 @@ ifeq ($(wildcard tools/bench/run.sh),)
 	@echo 'make bench: there is nothing to measure yet: the benchmarks come with the UDP data path' >&2; exit 1
 else
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory bench-progs
 	$(Q)BUILD=$(BUILD) tools/bench/run.sh
 endif
 

@@ -2,20 +2,24 @@
 # Runs xsock's test suites and prints one closing line "N passed, N failed,
 # N skipped" over all of them.  Exit status 0 only if nothing failed.
 #
-#   tests/run.sh [--only unit|bpf|net[,...]] [--filter REGEX] [--list]
+#   tests/run.sh [--only unit|bpf|net|fuzz[,...]] [--filter REGEX] [--list]
 #
 # unit, bpf: criterion binaries build/tests/{unit,bpf}/test_*; each test case
 #            counts.  --filter is matched against "suite/test" names.
 # net:       tests/net/test_*.sh; each script counts once.  Exit 0 = pass,
 #            77 = skipped (the script prints why), anything else = fail.
 #            --filter is matched against the script name.
+# fuzz:      tests/fuzz/run.sh, each libFuzzer target for $FUZZ_SECONDS
+#            seconds [60]; each target counts once: pass when nothing
+#            crashed, leaked or timed out.  --filter is matched against
+#            "fuzz_NAME".
 set -u
 BUILD=${BUILD:-build}
 export BUILD
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 2
 
-only="unit,bpf,net"
+only="unit,bpf,net,fuzz"
 filter=""
 list=0
 while [ $# -gt 0 ]; do
@@ -23,7 +27,7 @@ while [ $# -gt 0 ]; do
 	--only) only=$2; shift 2 ;;
 	--filter) filter=$2; shift 2 ;;
 	--list) list=1; shift ;;
-	-h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,16s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "tests/run.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -55,7 +59,7 @@ run_criterion_suite() {
 		rc=$?
 		cat "$out"
 		line=$(grep -a 'Synthesis:' "$out" | tail -n 1)
-		s=$(grep -ac '^\[SKIP\]' "$out")
+		s=$(grep -a '^\[SKIP\]' "$out" | grep -vc ': Test is disabled$')
 		rm -f "$out"
 		if [ -z "$line" ]; then
 			echo "FAIL: $bin exited $rc without a criterion summary"
@@ -103,11 +107,33 @@ run_net_suite() {
 	done
 }
 
+run_fuzz_suite() {
+	local t rc
+	for t in rx; do
+		if [ -n "$filter" ] && ! grep -Eq -- "$filter" <<<"fuzz_$t"; then
+			continue
+		fi
+		if [ "$list" = 1 ]; then
+			echo "fuzz: fuzz_$t"
+			continue
+		fi
+		echo "=== fuzz/fuzz_$t"
+		tests/fuzz/run.sh --target "$t" --seconds "${FUZZ_SECONDS:-60}"
+		rc=$?
+		case $rc in
+		0) echo "--- PASS fuzz/fuzz_$t"; passed=$((passed + 1)) ;;
+		77) echo "--- SKIP fuzz/fuzz_$t"; skipped=$((skipped + 1)) ;;
+		*) echo "--- FAIL fuzz/fuzz_$t (exit $rc)"; failed=$((failed + 1)); failures+=("fuzz/fuzz_$t") ;;
+		esac
+	done
+}
+
 IFS=, read -ra suites <<<"$only"
 for s in "${suites[@]}"; do
 	case "$s" in
 	unit|bpf) [ "$list" = 1 ] || echo "##### $s tests"; run_criterion_suite "$s" ;;
 	net) [ "$list" = 1 ] || echo "##### net tests"; run_net_suite ;;
+	fuzz) [ "$list" = 1 ] || echo "##### fuzz tests"; run_fuzz_suite ;;
 	*) echo "tests/run.sh: unknown suite '$s'" >&2; exit 2 ;;
 	esac
 done

@@ -40,7 +40,7 @@ void xs_udp_fill_sockaddr(int sock_family, const uint8_t addr[16], uint16_t port
 ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
 {
 	const struct xs_udp_dgram *d = xs_udp_head(s);
-	size_t copied = 0;
+	size_t copied = 0, len;
 	int i;
 
 	/* What the kernel's copy would fault on: like udp_recvmsg(), the
@@ -68,7 +68,8 @@ ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
 	else
 		msg->msg_namelen = 0;
 	msg->msg_controllen = 0;
+	len = d->len;	/* d is gone once dequeued */
 	if (!(flags & MSG_PEEK))
 		xs_udp_dequeue(s);
-	return (flags & MSG_TRUNC) ? (ssize_t)d->len : (ssize_t)copied;
+	return (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)copied;
 }
