@@ -11,7 +11,7 @@
 #            (default /; as installed by make modules_install INSTALL_MOD_PATH=)
 # --tests    passed to tests/run.sh --filter (a regex over test names)
 # --suite    passed to tests/run.sh --only (default: net)
-# --smoke    the CI subset: --tests '^test_(smoke|attach|kernel_traffic)'
+# --smoke    the CI subset: --tests '^test_(smoke|attach|kernel_traffic|udp_echo)'
 # --cmd      run COMMAND in the project tree instead of tests/run.sh
 # --no-featprobe  skip the kernel feature check before the tests
 # Environment: VMTEST_TIMEOUT (900), VMTEST_ACCEL, VMTEST_MEM (2048),
@@ -24,7 +24,7 @@
 # kernel panicked.
 set -u
 
-SMOKE_TESTS='^test_(smoke|attach|kernel_traffic)'
+SMOKE_TESTS='^test_(smoke|attach|kernel_traffic|udp_echo)'
 # Kernel log lines that fail the run (extended regex).
 SPLAT_RE='BUG:|WARNING:|KASAN|UBSAN|Oops|kernel BUG at|general protection fault|[Vv]erifier (bug|backtracking bug|internal error)|INFO: task .* blocked for more than'
 

@@ -64,9 +64,9 @@ check "the server saw every datagram: $(tail -n1 "$work/echo.out")" \
 check "its rule is gone with its socket" test "$(rules_of listener $echo_pid)" = 0
 
 # --- a libxsock client, kernel servers
-ip netns exec "$NS_B" socat -b 65536 UDP4-RECVFROM:9100,fork EXEC:cat >/dev/null 2>&1 &
+ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 4 9100 >/dev/null 2>&1 &
 xs_on_exit "kill $!"
-ip netns exec "$NS_B" socat -b 65536 UDP6-RECVFROM:9100,ipv6only=1,fork EXEC:cat >/dev/null 2>&1 &
+ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 6 9100 >/dev/null 2>&1 &
 xs_on_exit "kill $!"
 xs_wait_for 5 in_b bash -c "[ \$(ss -uln | grep -c ':9100 ') = 2 ]"
 in_a ip neigh flush all
