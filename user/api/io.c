@@ -173,6 +173,7 @@ static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct ms
 	uint8_t dst[16], hdr[XS_UDP_HDR_LEN];
 	struct xs_route rt;
 	uint16_t dport;
+	uint64_t gen;
 	int family, i, err;
 
 	if (msg->msg_controllen || (flags & ~FAST_SEND_FLAGS) || s->udp.shut_wr)
@@ -186,18 +187,30 @@ static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct ms
 		return SLOW;
 	if (len > (family == AF_INET ? 65507u : 65527u))
 		return -EMSGSIZE;
-	if (xs_mirror__route(st->mirror, family, dst, s->udp.bound_ifindex, &rt) ||
-	    rt.type != RTN_UNICAST || !rt.has_src)
-		return SLOW;
-	i = xs_stack_if_get(st, rt.ifindex);
-	if (i < 0)
-		return SLOW;
-	if (xs_mirror__neigh(st->mirror, rt.ifindex, family, rt.nexthop, tx.dst_mac))
-		return SLOW;	/* the kernel resolves it and sends the datagram */
+	gen = xs_mirror__generation(st->mirror);
+	if (s->route_cache.gen == gen && !memcmp(s->route_cache.dst, dst, 16)) {
+		i = s->route_cache.if_idx;
+		memcpy(tx.src, s->route_cache.src, 16);
+		memcpy(tx.dst_mac, s->route_cache.mac, 6);
+	} else {
+		if (xs_mirror__route(st->mirror, family, dst, s->udp.bound_ifindex, &rt) ||
+		    rt.type != RTN_UNICAST || !rt.has_src)
+			return SLOW;
+		i = xs_stack_if_get(st, rt.ifindex);
+		if (i < 0)
+			return SLOW;
+		if (xs_mirror__neigh(st->mirror, rt.ifindex, family, rt.nexthop, tx.dst_mac))
+			return SLOW;	/* the kernel resolves it and sends the datagram */
+		memcpy(tx.src, xs_addr_is_zero(s->udp.laddr) ? rt.src : s->udp.laddr, 16);
+		s->route_cache.gen = gen;
+		memcpy(s->route_cache.dst, dst, 16);
+		memcpy(s->route_cache.src, tx.src, 16);
+		memcpy(s->route_cache.mac, tx.dst_mac, 6);
+		s->route_cache.if_idx = i;
+	}
 	tx.family = family;
 	tx.ttl = family == AF_INET ? s->ttl : s->ttl6;
 	tx.tos = family == AF_INET ? s->tos : s->tclass6;
-	memcpy(tx.src, xs_addr_is_zero(s->udp.laddr) ? rt.src : s->udp.laddr, 16);
 	memcpy(tx.dst, dst, 16);
 	/* A connected socket follows the path MTU the kernel learnt from a
 	 * frag-needed / packet-too-big (IP_MTU on the twin). */

@@ -87,6 +87,7 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 		len = sizeof(idx);
 		getsockopt(s->fd, SOL_SOCKET, SO_BINDTOIFINDEX, &idx, &len);
 		s->udp.bound_ifindex = idx;
+		s->route_cache.gen = 0;
 		break;
 	}
 	}

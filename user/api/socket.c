@@ -120,6 +120,7 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 	uint32_t mask;
 
 	xs_sock_unsteer(st, s);
+	s->route_cache.gen = 0;	/* the source address may change */
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
 		return;
 	addr_of_sockaddr(&ss, laddr, &lport);

@@ -53,6 +53,15 @@ struct xs_sock {
 	uint8_t ttl, tos;           /* IP_TTL/IP_TOS (or IPv6 hop limit, class), as the twin says */
 	uint8_t ttl6, tclass6;
 	uint32_t path_mtu;          /* the kernel's path MTU after a frag-needed, 0 if none */
+	/* The last destination sent to, and how: valid while the mirror's
+	 * generation is unchanged (any route, address or neighbour change). */
+	struct {
+		uint64_t gen;           /* 0: empty */
+		uint8_t dst[16];
+		uint8_t src[16];
+		uint8_t mac[6];
+		int if_idx;             /* index in st->ifs */
+	} route_cache;
 	struct xs_udp_sock udp;
 };
 
