@@ -19,7 +19,7 @@ VB=xsdemo1
 cleanup() {
 	set +e
 	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
-	[ -n "${sink:-}" ] && kill "$sink" 2>/dev/null
+	[ -n "${echo_pid:-}" ] && kill "$echo_pid" 2>/dev/null
 	[ -n "${work:-}" ] && rm -rf "$work"
 	ip netns exec $NS_A "$XSOCKCTL" detach $VA >/dev/null 2>&1
 	ip netns del $NS_A 2>/dev/null
@@ -73,15 +73,26 @@ ctl stats $VA
 echo "The kernel's UDP socket on 9000 got $(wc -l <$work/kernel-got) datagrams: the rule matched, but"
 echo "no AF_XDP socket listens on the queue, so the program handed them to the kernel (pass_redirect_failed)."
 
-step "Now an AF_XDP socket takes queue 0 (the test suite's bare consumer): the same datagrams are steered to it"
-pins=/run/xsock/bpf/netns-$(ip netns exec $NS_A stat -L -c %i /proc/self/ns/net)/$VA
-ip netns exec $NS_A "$top/$BUILD/tests/net/xsk_sink" $VA 0 "$pins/xsks" "$work/counts" >"$work/sink.out" 2>&1 &
-sink=$!
-for _ in $(seq 50); do grep -q ready "$work/sink.out" 2>/dev/null && break; sleep 0.1; done
-send_udp 10
-sleep 0.3
-ctl stats $VA rule
-echo "The AF_XDP socket received $(cut -d' ' -f3 "$work/counts") UDP datagrams; the kernel's socket still has $(wc -l <$work/kernel-got)."
+step "A libxsock UDP echo server binds port 9000: its socket is steered to AF_XDP and answered in user space"
+echo "(first the kernel's receiver and the static rule go: the port must be free, as for any bind)"
+kill $srv; wait $srv 2>/dev/null; srv=
+ctl rule del $VA udp 9000
+ip netns exec $NS_A "$top/$BUILD/tests/net/xs_udp" echo 9000 >"$work/echo.out" 2>&1 &
+echo_pid=$!
+for _ in $(seq 50); do grep -q ready "$work/echo.out" 2>/dev/null && break; sleep 0.1; done
+echo "echo server (pid $echo_pid): $(head -n1 "$work/echo.out")   (accelerated 2 = on the fast path)"
+ctl rule show $VA
+echo "The peer (plain Linux sockets) sends 5 datagrams and reads the echoes:"
+for i in 1 2 3 4 5; do
+	printf '  sent "hello %s", got "%s"\n' "$i" \
+		"$(echo "hello $i" | ip netns exec $NS_B timeout 2 socat -t1 - UDP:198.18.0.1:9000)"
+done
+sleep 1.2	# the stack publishes its counters once a second
+ctl stats $VA
+kill $echo_pid; wait $echo_pid 2>/dev/null
+echo "echo server: $(tail -n1 "$work/echo.out")"
+echo "Its steering rule left with its socket:"
+ctl rule show $VA
 
 step "Detach and clean up"
 ctl detach $VA
