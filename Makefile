@@ -183,7 +183,7 @@ FUZZ_DIR := $(BUILD)/fuzz
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	       -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE \
 	       -Iinclude -Iuser -I$(BUILD)/include $(DEP_CFLAGS)
-FUZZ_RX_SRCS := $(wildcard user/wire/*.c) user/iface/ip_in.c user/iface/drop.c \
+FUZZ_RX_SRCS := $(wildcard user/wire/*.c) user/iface/ip_in.c user/iface/drop.c user/iface/reasm.c \
 		$(wildcard user/sock/udp_*.c) user/dev/pool.c user/dev/memdev.c user/dev/dev.c \
 		$(wildcard user/ctl/*.c)
 

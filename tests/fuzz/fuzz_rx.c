@@ -10,7 +10,10 @@
  * the same bytes also go straight through every wire/ parser (views,
  * reprs, IPv4/TCP options, ICMP quotes, the IPv6 extension walk), with and
  * without checksum verification so that a wrong checksum does not hide
- * the code behind it.
+ * the code behind it.  The IP packet, and the input read as a run of IP
+ * packets, also go through IP reassembly (iface/reasm.c), and an
+ * unfragmented IPv4 packet is cut into shuffled fragments of its own that
+ * must reassemble to it.
  *
  * Memory: libFuzzer's input is a heap block of exactly the input's size,
  * and the frame in the pool is poisoned for ASan everywhere but
@@ -25,11 +28,13 @@
  * is home (xs_pool__all_home()) and no socket has bytes charged.
  *
  * Determinism: the table and the sockets are set up once, and each input
- * leaves them as it found them (queues empty, counters reset).  Choices
+ * leaves them as it found them (queues empty, counters reset); the
+ * reassembly table is made and freed per input, with a fake clock.  Choices
  * that are not frame bytes (how many copies of the frame arrive, the recv
  * flags and buffer sizes) come from a PRNG seeded with a hash of the input.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +49,7 @@
 #include "dev/dev.h"
 #include "iface/drop.h"
 #include "iface/ip_in.h"
+#include "iface/reasm.h"
 #include "sock/udp.h"
 #include "wire/arp.h"
 #include "wire/bytes.h"
@@ -467,6 +473,159 @@ static void fuzz_wire(const uint8_t *data, size_t size)
 	}
 }
 
+/* ---- IP reassembly ----------------------------------------------------------
+ * A fresh table per input, small enough that eviction and expiry happen.
+ * Whatever comes out must be an unfragmented packet the views accept
+ * whole (so no length past 65535 slipped through), and the table must
+ * stay within its caps. */
+
+#define FZ_REASM_MAX_BYTES 16384
+#define FZ_REASM_MAX_DGRAMS 4
+#define FZ_REASM_TIMEOUT_NS 1000000000ull
+#define FZ_REASM_MAX_RECORDS 64
+
+static struct xs_reasm *reasm_new(size_t max_bytes, uint32_t max_dgrams)
+{
+	struct xs_reasm_opts o = {
+		.sz = sizeof(o), .max_bytes = max_bytes, .timeout_ns = FZ_REASM_TIMEOUT_NS,
+		.max_datagrams = max_dgrams,
+	};
+	struct xs_reasm *r = xs_reasm__new(&o);
+
+	CHECK(r);
+	return r;
+}
+
+/* Feeds l3[0..len) from an exact-size copy, so a read past it is an ASan
+ * report; checks what comes out and hands it to *out, or frees it.  cap:
+ * the table's max_bytes. */
+static int reasm_feed(struct xs_reasm *r, size_t cap, const uint8_t *l3, size_t len,
+		      uint64_t now, uint8_t **out, size_t *out_len)
+{
+	struct xs_reasm_out o = { 0 };
+	struct xs_reasm_stats st;
+	uint8_t *copy = malloc(len ? len : 1);
+	int rc;
+
+	CHECK(copy);
+	memcpy(copy, l3, len);
+	rc = xs_reasm__input(r, copy, len, now, &o);
+	free(copy);
+	CHECK(rc == 0 || rc == 1 || rc == -EBADMSG || rc == -EEXIST || rc == -ENOMEM ||
+	      rc == -EINVAL);
+	if (rc == 1) {
+		CHECK(o.buf);
+		if (o.family == AF_INET) {
+			struct xs_ipv4_view v;
+
+			CHECK(xs_ipv4_view_init(&v, o.buf, o.len) == 0 && v.len == o.len);
+			CHECK(xs_ipv4_csum_ok(&v) && !xs_ipv4_is_frag(&v));
+			fuzz_ipv4_pkt(&v, 0);
+		} else {
+			struct xs_ipv6_view v;
+
+			CHECK(o.family == AF_INET6);
+			CHECK(xs_ipv6_view_init(&v, o.buf, o.len) == 0 && v.len == o.len);
+			fuzz_ipv6_pkt(&v, 0);
+		}
+		if (out) {
+			*out = o.buf;
+			*out_len = o.len;
+		} else {
+			free(o.buf);
+		}
+	}
+	xs_reasm__stats(r, &st);
+	CHECK(st.bytes_held <= cap && st.datagrams_held <= FZ_REASM_MAX_DGRAMS);
+	return rc;
+}
+
+/* An unfragmented IPv4 packet cut into fragments (options in the first
+ * only, as RFC 791 has it for options that are not copied) fed in a
+ * shuffled order: all but the last are kept, the last returns the packet
+ * byte for byte. */
+static void reasm_roundtrip_v4(const struct xs_ipv4_view *v, struct fz_rng *rng)
+{
+	size_t hl = xs_ipv4_hdr_len(v), plen = v->len - hl, step, n, i;
+	struct xs_reasm *r;
+	uint8_t *frag, *out = NULL;
+	size_t *order, out_len = 0;
+
+	if (!xs_ipv4_csum_ok(v) || (xs_get16(v->buf + 6) & ~0x4000) || plen <= 8)
+		return;
+	step = 8 * (1 + rng_below(rng, (uint32_t)((plen - 1) / 8)));
+	n = (plen + step - 1) / step;
+	order = malloc(n * sizeof(*order));
+	frag = malloc(hl + step);
+	CHECK(order && frag);
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n; i > 1; i--) {
+		size_t j = rng_below(rng, (uint32_t)i), t = order[i - 1];
+
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	r = reasm_new(1 << 20, 0);
+	for (i = 0; i < n; i++) {
+		size_t off = order[i] * step, len = plen - off < step ? plen - off : step;
+		size_t fhl = off ? XS_IPV4_MIN_HLEN : hl;
+		int rc;
+
+		memcpy(frag, v->buf, fhl);
+		frag[0] = 0x40 | (uint8_t)(fhl / 4);
+		xs_put16(frag + 2, (uint16_t)(fhl + len));
+		xs_put16(frag + 6, (uint16_t)((xs_get16(v->buf + 6) & 0x4000) |
+					      (off + len < plen ? 0x2000 : 0) | off / 8));
+		xs_put16(frag + 10, 0);
+		xs_put16(frag + 10, xs_csum_fold(xs_csum_partial(frag, fhl, 0)));
+		memcpy(frag + fhl, xs_ipv4_payload(v) + off, len);
+		rc = reasm_feed(r, 1 << 20, frag, fhl + len, 0, &out, &out_len);
+		CHECK(rc == (i + 1 < n ? 0 : 1));
+	}
+	CHECK(out && out_len == v->len && !memcmp(out, v->buf, v->len));
+	free(out);
+	free(frag);
+	free(order);
+	xs_reasm__free(r);
+}
+
+static void fuzz_reasm(const uint8_t *data, size_t size, struct fz_rng *rng)
+{
+	struct xs_reasm *r = reasm_new(FZ_REASM_MAX_BYTES, FZ_REASM_MAX_DGRAMS);
+	struct xs_reasm_stats st;
+	struct xs_eth_view eth;
+	struct xs_ipv4_view v4;
+	uint64_t now = 0;
+	uint16_t type;
+	size_t off, pos, n;
+
+	/* The frame's IP packet, as ip_in.c would hand a fragment over. */
+	if (!xs_eth_view_init(&eth, data, size) && !xs_eth_l3(&eth, &type, &off) &&
+	    (type == XS_ETHERTYPE_IPV4 || type == XS_ETHERTYPE_IPV6)) {
+		(void)reasm_feed(r, FZ_REASM_MAX_BYTES, data + off, size - off, now, NULL, NULL);
+		if (type == XS_ETHERTYPE_IPV4 && !xs_ipv4_view_init(&v4, data + off, size - off))
+			reasm_roundtrip_v4(&v4, rng);
+	}
+	/* The input as records: a 2-byte length, a clock step in 100 ms
+	 * units, the IP packet. */
+	for (pos = 0, n = 0; size - pos >= 3 && n < FZ_REASM_MAX_RECORDS; n++) {
+		size_t len = xs_get16(data + pos);
+
+		now += data[pos + 2] * 100000000ull;
+		pos += 3;
+		if (len > size - pos)
+			len = size - pos;
+		(void)reasm_feed(r, FZ_REASM_MAX_BYTES, data + pos, len, now, NULL, NULL);
+		(void)xs_reasm__expire(r, now);
+		pos += len;
+	}
+	(void)xs_reasm__expire(r, now + FZ_REASM_TIMEOUT_NS);
+	xs_reasm__stats(r, &st);
+	CHECK(st.datagrams_held == 0 && st.bytes_held == 0);
+	xs_reasm__free(r);
+}
+
 /* ---- The receive path --------------------------------------------------- */
 
 /* What the frame carries, as xs_ip_input() on the input bytes saw it. */
@@ -680,6 +839,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static bool ready;
 	struct fz_expect want;
 	struct fz_rng rng = { fnv1a(data, size) };
+	struct fz_rng reasm_rng = { rng.s ^ 0x5265617373656d62ull };  /* its own stream */
 	size_t i;
 
 	if (!ready) {
@@ -688,6 +848,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	fuzz_wire(data, size);
+	fuzz_reasm(data, size, &reasm_rng);
 
 	expect_from_input(data, size, FZ_FRAME_SIZE - XS_DEV_TX_HEADROOM, &want);
 	receive(data, size, &rng, &want);

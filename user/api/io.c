@@ -305,29 +305,10 @@ static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghd
 	return -1;
 }
 
-/* The socket for fd with the lock held, or NULL (lock not held): then fd
- * is a kernel fd for libc. */
-static struct xs_sock *lock_sock(int fd, struct xs_stack **stp)
-{
-	struct xs_stack *st = xs_stack_peek();
-	struct xs_sock *s;
-
-	if (!st)
-		return NULL;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (!s) {
-		pthread_mutex_unlock(&st->lock);
-		return NULL;
-	}
-	*stp = st;
-	return s;
-}
-
 ssize_t xsock_sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return sendmsg(fd, msg, flags);
@@ -343,7 +324,7 @@ ssize_t xsock_sendto(int fd, const void *buf, size_t len, int flags,
 		.msg_iov = &iov, .msg_iovlen = 1,
 	};
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return sendto(fd, buf, len, flags, dest, dest_len);
@@ -362,7 +343,7 @@ ssize_t xsock_send(int fd, const void *buf, size_t len, int flags)
 ssize_t xsock_write(int fd, const void *buf, size_t len)
 {
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return write(fd, buf, len);
@@ -374,7 +355,7 @@ ssize_t xsock_writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return writev(fd, iov, iovcnt);
@@ -406,7 +387,7 @@ int xsock_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 ssize_t xsock_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return recvmsg(fd, msg, flags);
@@ -419,7 +400,7 @@ ssize_t xsock_recvfrom(int fd, void *buf, size_t len, int flags, struct sockaddr
 	struct iovec iov = { buf, len };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 	ssize_t r;
 
 	if (!s)
@@ -447,7 +428,7 @@ ssize_t xsock_recv(int fd, void *buf, size_t len, int flags)
 ssize_t xsock_read(int fd, void *buf, size_t len)
 {
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return read(fd, buf, len);
@@ -459,7 +440,7 @@ ssize_t xsock_readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	struct msghdr msg = { .msg_iov = (struct iovec *)iov, .msg_iovlen = (size_t)iovcnt };
 	struct xs_stack *st;
-	struct xs_sock *s = lock_sock(fd, &st);
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (!s)
 		return readv(fd, iov, iovcnt);

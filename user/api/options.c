@@ -96,32 +96,28 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 
 int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
-	struct xs_stack *st = xs_stack_peek();
+	struct xs_stack *st;
 	struct xs_sock *s;
 
 	if (setsockopt(fd, level, name, val, len))
 		return -1;
-	if (!st)
-		return 0;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s)
+	s = xs_sock_lock(fd, &st);
+	if (s) {
 		mirror_option(st, s, level, name);
-	pthread_mutex_unlock(&st->lock);
+		pthread_mutex_unlock(&st->lock);
+	}
 	return 0;
 }
 
 int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
-	struct xs_stack *st = xs_stack_peek();
+	struct xs_stack *st;
 	struct xs_sock *s;
 
-	if (!st || level != SOL_SOCKET || name != SO_ERROR)
+	if (level != SOL_SOCKET || name != SO_ERROR || !(s = xs_sock_lock(fd, &st)))
 		return getsockopt(fd, level, name, val, len);
 	/* A pending error the stack took from the twin comes first. */
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s && s->pending_err && val && len && *len >= (socklen_t)sizeof(int)) {
+	if (s->pending_err && val && len && *len >= (socklen_t)sizeof(int)) {
 		*(int *)val = -s->pending_err;
 		*len = sizeof(int);
 		s->pending_err = 0;
@@ -134,7 +130,7 @@ int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 int xsock_fcntl(int fd, int cmd, ...)
 {
-	struct xs_stack *st = xs_stack_peek();
+	struct xs_stack *st;
 	struct xs_sock *s;
 	va_list ap;
 	long arg;
@@ -144,19 +140,16 @@ int xsock_fcntl(int fd, int cmd, ...)
 	arg = va_arg(ap, long);
 	va_end(ap);
 	r = fcntl(fd, cmd, arg);
-	if (r < 0 || cmd != F_SETFL || !st)
+	if (r < 0 || cmd != F_SETFL || !(s = xs_sock_lock(fd, &st)))
 		return r;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s)
-		s->nonblock = arg & O_NONBLOCK;
+	s->nonblock = arg & O_NONBLOCK;
 	pthread_mutex_unlock(&st->lock);
 	return r;
 }
 
 int xsock_ioctl(int fd, unsigned long request, ...)
 {
-	struct xs_stack *st = xs_stack_peek();
+	struct xs_stack *st;
 	struct xs_sock *s;
 	va_list ap;
 	void *arg;
@@ -165,16 +158,12 @@ int xsock_ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (!st || (request != FIONREAD && request != FIONBIO))
-		return ioctl(fd, request, arg);
 	r = ioctl(fd, request, arg);	/* the kernel validates fd and arg */
-	if (r < 0)
+	if (r < 0 || (request != FIONREAD && request != FIONBIO) || !(s = xs_sock_lock(fd, &st)))
 		return r;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s && request == FIONBIO)
+	if (request == FIONBIO)
 		s->nonblock = *(int *)arg != 0;
-	if (s && request == FIONREAD && s->udp.q_count)
+	if (request == FIONREAD && s->udp.q_count)
 		*(int *)arg = (int)xs_udp_head(&s->udp)->len;	/* the next datagram, as UDP does */
 	pthread_mutex_unlock(&st->lock);
 	return r;

@@ -235,38 +235,28 @@ int xsock_socket(int domain, int type, int protocol)
 	return fd;
 }
 
+/* After bind or connect succeeded on the twin: steer what the kernel
+ * settled on. */
+static int resteer_fd(int fd)
+{
+	struct xs_stack *st;
+	struct xs_sock *s = xs_sock_lock(fd, &st);
+
+	if (s) {
+		resteer(st, s);
+		pthread_mutex_unlock(&st->lock);
+	}
+	return 0;
+}
+
 int xsock_bind(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct xs_stack *st = xs_stack_peek();
-	struct xs_sock *s;
-
-	if (bind(fd, addr, len))
-		return -1;
-	if (!st)
-		return 0;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s)
-		resteer(st, s);
-	pthread_mutex_unlock(&st->lock);
-	return 0;
+	return bind(fd, addr, len) ? -1 : resteer_fd(fd);
 }
 
 int xsock_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	struct xs_stack *st = xs_stack_peek();
-	struct xs_sock *s;
-
-	if (connect(fd, addr, len))
-		return -1;
-	if (!st)
-		return 0;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s)
-		resteer(st, s);
-	pthread_mutex_unlock(&st->lock);
-	return 0;
+	return connect(fd, addr, len) ? -1 : resteer_fd(fd);
 }
 
 int xsock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
@@ -281,23 +271,20 @@ int xsock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 
 int xsock_shutdown(int fd, int how)
 {
-	struct xs_stack *st = xs_stack_peek();
+	struct xs_stack *st;
 	struct xs_sock *s;
 
 	if (shutdown(fd, how))
 		return -1;
-	if (!st)
-		return 0;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
+	s = xs_sock_lock(fd, &st);
 	if (s) {
 		if (how == SHUT_RD || how == SHUT_RDWR)
 			s->udp.shut_rd = true;
 		if (how == SHUT_WR || how == SHUT_RDWR)
 			s->udp.shut_wr = true;
 		xs_stack_wake(st, s);
+		pthread_mutex_unlock(&st->lock);
 	}
-	pthread_mutex_unlock(&st->lock);
 	return 0;
 }
 
@@ -327,16 +314,13 @@ int xsock_close(int fd)
 
 int xsock_is_accelerated(int fd)
 {
-	struct xs_stack *st = xs_stack_peek();
-	struct xs_sock *s;
-	int r = 0;
+	struct xs_stack *st;
+	struct xs_sock *s = xs_sock_lock(fd, &st);
+	int r;
 
-	if (!st)
+	if (!s)
 		return 0;
-	pthread_mutex_lock(&st->lock);
-	s = xs_stack_sock(st, fd);
-	if (s)
-		r = s->accelerated ? 2 : 1;
+	r = s->accelerated ? 2 : 1;
 	pthread_mutex_unlock(&st->lock);
 	return r;
 }

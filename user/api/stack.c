@@ -88,6 +88,12 @@ static void *helper_main(void *arg)
 		if (pfd.revents & POLLIN)
 			xs_mirror__process(st->mirror);
 		now = xs_now_ns();
+		if (st->reasm) {
+			unsigned int expired = xs_reasm__expire(st->reasm, now);
+
+			if (expired && st->nifs)
+				st->ifs[0].ifnet.drops[XS_DROP_REASM_TIMEOUT] += expired;
+		}
 		if (now >= next_publish) {
 			publish_stats(st);
 			next_publish = now + 1000000000u;
@@ -138,6 +144,7 @@ static void stack_init(void)
 		free(st);
 		return;
 	}
+	st->reasm = xs_reasm__new(NULL);	/* without it fragments are only counted */
 	st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20))
 		st->nfds = (int)rl.rlim_cur;
@@ -168,6 +175,23 @@ struct xs_stack *xs_stack_get(void)
 struct xs_stack *xs_stack_peek(void)
 {
 	return __atomic_load_n(&the_stack, __ATOMIC_ACQUIRE);
+}
+
+struct xs_sock *xs_sock_lock(int fd, struct xs_stack **stp)
+{
+	struct xs_stack *st = xs_stack_peek();
+	struct xs_sock *s;
+
+	if (!st)
+		return NULL;
+	pthread_mutex_lock(&st->lock);
+	s = xs_stack_sock(st, fd);
+	if (!s) {
+		pthread_mutex_unlock(&st->lock);
+		return NULL;
+	}
+	*stp = st;
+	return s;
 }
 
 struct xs_sock *xs_stack_sock(struct xs_stack *st, int fd)
@@ -259,6 +283,37 @@ int xs_stack_if_get(struct xs_stack *st, int ifindex)
 	return if_open(st, &link);
 }
 
+/* A fragment: into reassembly, and a datagram it completes on to its
+ * socket.  Returns XS_DROP_NONE (with *to set if a datagram was delivered,
+ * NULL if more fragments are needed) or why the fragment or the datagram
+ * was dropped. */
+static enum xs_drop_reason reassemble(struct xs_stack *st, const struct xs_rx_pkt *frag,
+				      int ifindex, uint64_t now, struct xs_udp_sock **to)
+{
+	struct xs_reasm_out out;
+	enum xs_drop_reason why;
+	struct xs_rx_pkt pkt;
+	int r;
+
+	*to = NULL;
+	if (!st->reasm)
+		return XS_DROP_FRAGMENT;
+	r = xs_reasm__input(st->reasm, frag->l3, frag->l3_len, now, &out);
+	if (r == 0)
+		return XS_DROP_NONE;
+	if (r < 0)
+		return r == -EEXIST ? XS_DROP_REASM_OVERLAP :
+		       r == -ENOMEM ? XS_DROP_REASM_MEMORY : XS_DROP_REASM_MALFORMED;
+	why = xs_ip_input_l3(out.family, out.buf, out.len, &pkt);
+	if (why == XS_DROP_NONE && pkt.proto != IPPROTO_UDP)
+		why = XS_DROP_PROTO;
+	if (why == XS_DROP_NONE)
+		why = xs_udp_input_buf(&st->udp, &pkt, out.buf, ifindex, now, to);
+	if (why != XS_DROP_NONE)
+		free(out.buf);
+	return why;
+}
+
 /* Receive one burst from an interface and hand each frame to its socket.
  * Frames nobody took go back to the device in one call. */
 static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, bool *wake)
@@ -275,6 +330,16 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 		struct xs_rx_pkt pkt;
 
 		why = xs_ip_input(rx[i].data, rx[i].len, &pkt);
+		if (why == XS_DROP_FRAGMENT) {
+			/* reasm copies what it keeps: the frame goes back. */
+			unused[nunused++] = rx[i];
+			why = reassemble(st, &pkt, ifn->ifindex, now, &to);
+			if (why != XS_DROP_NONE)
+				xs_ifnet_drop(ifn, why);
+			else if (to)
+				goto delivered;
+			continue;
+		}
 		if (why == XS_DROP_NONE) {
 			if (pkt.proto == IPPROTO_UDP)
 				why = xs_udp_input(&st->udp, &pkt, ifn->dev, &rx[i], ifn->ifindex,
@@ -287,6 +352,7 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 			unused[nunused++] = rx[i];
 			continue;
 		}
+delivered:
 		delivered++;
 		{
 			struct xs_sock *s = (struct xs_sock *)((char *)to - offsetof(struct xs_sock, udp));

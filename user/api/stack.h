@@ -22,6 +22,7 @@
 #include "ctl/ctl.h"
 #include "iface/ifnet.h"
 #include "iface/mirror.h"
+#include "iface/reasm.h"
 #include "sock/udp.h"
 
 #define XS_STACK_MAX_IFNETS 8
@@ -69,6 +70,7 @@ struct xs_stack {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;        /* broadcast when a socket with waiters gets data */
 	struct xs_mirror *mirror;
+	struct xs_reasm *reasm;     /* fragments that reach the stack (rare: see reasm.h) */
 	struct xs_stack_if ifs[XS_STACK_MAX_IFNETS];
 	int nifs;
 	char only_iface[IF_NAMESIZE];   /* XSOCK_IFACE */
@@ -97,6 +99,11 @@ struct xs_stack *xs_stack_get(void);
 struct xs_stack *xs_stack_peek(void);
 
 uint64_t xs_now_ns(void);
+
+/* The xsock socket for fd, with the stack lock held and *stp set, or NULL
+ * with nothing held: fd is then not an xsock socket (or the stack never
+ * started) and belongs to libc. */
+struct xs_sock *xs_sock_lock(int fd, struct xs_stack **stp);
 
 /* fd table; lock held. */
 struct xs_sock *xs_stack_sock(struct xs_stack *st, int fd);

@@ -16,4 +16,8 @@ const char *const xs_drop_reason_names[XS_DROP__MAX] = {
 	[XS_DROP_NO_SOCKET] = "no_socket",
 	[XS_DROP_RCVBUF] = "rcvbuf",
 	[XS_DROP_TX_RING] = "tx_ring",
+	[XS_DROP_REASM_MALFORMED] = "reasm_malformed",
+	[XS_DROP_REASM_OVERLAP] = "reasm_overlap",
+	[XS_DROP_REASM_MEMORY] = "reasm_memory",
+	[XS_DROP_REASM_TIMEOUT] = "reasm_timeout",
 };

@@ -14,13 +14,17 @@ enum xs_drop_reason {
 	XS_DROP_IPV4_MALFORMED,     /* IPv4 header lengths or version wrong */
 	XS_DROP_IPV4_CSUM,          /* IPv4 header checksum */
 	XS_DROP_IPV6_MALFORMED,
-	XS_DROP_FRAGMENT,           /* a fragment reached the stack (XDP passes them) */
+	XS_DROP_FRAGMENT,           /* a fragment no reassembly could take */
 	XS_DROP_PROTO,              /* a transport the stack does not serve */
 	XS_DROP_UDP_MALFORMED,      /* UDP length inconsistent */
 	XS_DROP_UDP_CSUM,           /* UDP checksum */
 	XS_DROP_NO_SOCKET,          /* no socket bound to the destination */
 	XS_DROP_RCVBUF,             /* the socket's receive buffer was full */
 	XS_DROP_TX_RING,            /* transmit ring full too long */
+	XS_DROP_REASM_MALFORMED,    /* a fragment with inconsistent offsets or lengths */
+	XS_DROP_REASM_OVERLAP,      /* overlapping fragments: the datagram is dropped (RFC 5722) */
+	XS_DROP_REASM_MEMORY,       /* reassembly memory full, or a datagram evicted */
+	XS_DROP_REASM_TIMEOUT,      /* a datagram not completed in time */
 	XS_DROP__MAX
 };
 

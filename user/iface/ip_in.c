@@ -4,10 +4,10 @@
  * struct xs_rx_pkt the transports understand, or a drop reason.  Called by
  * the api poll loop, before sock/ sees anything.
  *
- * Fragments are dropped here: the XDP program passes every fragment to the
- * kernel, which reassembles it and delivers the datagram to the socket's
- * kernel twin, so a fragment only reaches the stack if something other
- * than xsock's program steered it.
+ * Fragments come back as XS_DROP_FRAGMENT with pkt->l3 set: the XDP program
+ * passes every fragment to the kernel, which reassembles it for the
+ * socket's kernel twin, so a fragment only reaches the stack if something
+ * else steered it; the poll loop then hands it to iface/reasm.c.
  */
 #include "iface/ip_in.h"
 
@@ -26,6 +26,8 @@ static enum xs_drop_reason ipv4_input(const uint8_t *l3, size_t len, struct xs_r
 		return XS_DROP_IPV4_MALFORMED;
 	if (!xs_ipv4_csum_ok(&v))
 		return XS_DROP_IPV4_CSUM;
+	pkt->l3 = l3;
+	pkt->l3_len = v.len;	/* Ethernet padding excluded */
 	if (xs_ipv4_is_frag(&v))
 		return XS_DROP_FRAGMENT;
 	pkt->family = AF_INET;
@@ -49,6 +51,8 @@ static enum xs_drop_reason ipv6_input(const uint8_t *l3, size_t len, struct xs_r
 
 	if (xs_ipv6_view_init(&v, l3, len) || xs_ipv6_ext_walk(&v, &ext))
 		return XS_DROP_IPV6_MALFORMED;
+	pkt->l3 = l3;
+	pkt->l3_len = v.len;
 	if (ext.frag)
 		return XS_DROP_FRAGMENT;
 	pkt->family = AF_INET6;
@@ -63,6 +67,13 @@ static enum xs_drop_reason ipv6_input(const uint8_t *l3, size_t len, struct xs_r
 	pkt->l4 = xs_ipv6_payload(&v) + ext.off;
 	pkt->l4_len = xs_ipv6_payload_len(&v) - ext.off;
 	return XS_DROP_NONE;
+}
+
+enum xs_drop_reason xs_ip_input_l3(int family, const uint8_t *l3, size_t len,
+				   struct xs_rx_pkt *pkt)
+{
+	pkt->vlan = 0;
+	return family == AF_INET ? ipv4_input(l3, len, pkt) : ipv6_input(l3, len, pkt);
 }
 
 enum xs_drop_reason xs_ip_input(const uint8_t *frame, size_t len, struct xs_rx_pkt *pkt)

@@ -24,11 +24,18 @@ struct xs_rx_pkt {
 	struct xs_pseudo ph;        /* for transport checksums */
 	const uint8_t *l4;          /* transport header */
 	size_t l4_len;              /* transport header + payload, padding excluded */
+	const uint8_t *l3;          /* the IP header: also set for XS_DROP_FRAGMENT, */
+	size_t l3_len;              /* so the caller can hand the fragment to reasm */
 	uint16_t vlan;              /* outer VLAN id, 0 if untagged */
 };
 
 /* Parses frame[0..len).  Returns XS_DROP_NONE and fills *pkt (pointers into
  * frame), or the reason to drop it.  The frame is not touched. */
 enum xs_drop_reason xs_ip_input(const uint8_t *frame, size_t len, struct xs_rx_pkt *pkt);
+
+/* The same from the IP header on (a datagram iface/reasm.c rebuilt):
+ * family AF_INET or AF_INET6. */
+enum xs_drop_reason xs_ip_input_l3(int family, const uint8_t *l3, size_t len,
+				   struct xs_rx_pkt *pkt);
 
 #endif

@@ -105,6 +105,13 @@ enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt 
 				 struct xs_dev *dev, const struct xs_frame *f, int ifindex,
 				 uint64_t now_ns, struct xs_udp_sock **to);
 
+/* The same for a datagram in a malloc'd buffer (one iface/reasm.c rebuilt):
+ * on XS_DROP_NONE the queue owns buf and frees it; otherwise the caller
+ * still does. */
+enum xs_drop_reason xs_udp_input_buf(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
+				     void *buf, int ifindex, uint64_t now_ns,
+				     struct xs_udp_sock **to);
+
 /* udp_recv.c */
 /* Copies the head datagram into msg as recvmsg(2) would: payload into
  * msg_iov (MSG_TRUNC in msg_flags when cut short), the source into msg_name

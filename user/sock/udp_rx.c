@@ -11,14 +11,15 @@
 
 #include "wire/udp.h"
 
-enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
-				 struct xs_dev *dev, const struct xs_frame *f, int ifindex,
-				 uint64_t now_ns, struct xs_udp_sock **to)
+/* Checks the datagram, finds its socket and queues it; d carries where its
+ * bytes live (a frame or a heap buffer), filled in here otherwise. */
+static enum xs_drop_reason deliver(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
+				   struct xs_udp_dgram *d, int ifindex, uint64_t now_ns,
+				   struct xs_udp_sock **to)
 {
 	struct xs_udp_view v;
 	struct xs_udp_repr r;
 	struct xs_udp_sock *s;
-	struct xs_udp_dgram d;
 
 	if (xs_udp_view_init(&v, pkt->l4, pkt->l4_len))
 		return XS_DROP_UDP_MALFORMED;
@@ -28,24 +29,39 @@ enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt 
 	if (!s)
 		return XS_DROP_NO_SOCKET;
 
-	d.dev = dev;
-	d.frame = *f;
-	d.heap = NULL;
-	d.data = xs_udp_payload(&v);
-	d.len = (uint32_t)r.payload_len;
-	d.truesize = d.len + XS_UDP_DGRAM_OVERHEAD;
-	memcpy(d.src, pkt->src, 16);
-	memcpy(d.dst, pkt->dst, 16);
-	d.sport = r.src_port;
-	d.family = (uint8_t)pkt->family;
-	d.tos = pkt->tos;
-	d.ttl = pkt->ttl;
-	d.ifindex = ifindex;
-	d.rx_ns = now_ns;
-	if (xs_udp_enqueue(s, &d)) {
+	d->data = xs_udp_payload(&v);
+	d->len = (uint32_t)r.payload_len;
+	d->truesize = d->len + XS_UDP_DGRAM_OVERHEAD;
+	memcpy(d->src, pkt->src, 16);
+	memcpy(d->dst, pkt->dst, 16);
+	d->sport = r.src_port;
+	d->family = (uint8_t)pkt->family;
+	d->tos = pkt->tos;
+	d->ttl = pkt->ttl;
+	d->ifindex = ifindex;
+	d->rx_ns = now_ns;
+	if (xs_udp_enqueue(s, d)) {
 		s->rx_drops++;
 		return XS_DROP_RCVBUF;
 	}
 	*to = s;
 	return XS_DROP_NONE;
+}
+
+enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
+				 struct xs_dev *dev, const struct xs_frame *f, int ifindex,
+				 uint64_t now_ns, struct xs_udp_sock **to)
+{
+	struct xs_udp_dgram d = { .dev = dev, .frame = *f };
+
+	return deliver(t, pkt, &d, ifindex, now_ns, to);
+}
+
+enum xs_drop_reason xs_udp_input_buf(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
+				     void *buf, int ifindex, uint64_t now_ns,
+				     struct xs_udp_sock **to)
+{
+	struct xs_udp_dgram d = { .heap = buf };
+
+	return deliver(t, pkt, &d, ifindex, now_ns, to);
 }
