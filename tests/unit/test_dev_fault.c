@@ -11,6 +11,8 @@
 
 #include <criterion/criterion.h>
 
+#include "lib/frames_home.h"
+
 #include "dev/dev.h"
 
 #define FLEN 64
@@ -34,9 +36,7 @@ static void close_pair(void)
 	xs_dev_close(a);
 	xs_dev_close(b);
 	a = b = NULL;
-	cr_assert(xs_pool__all_home(pool), "frame lost: %u of %u home",
-		  xs_pool__avail(pool), xs_pool__total(pool));
-	cr_assert_eq(xs_pool__misuse(pool), 0);
+	ASSERT_FRAMES_HOME(pool);
 	xs_pool__put(pool);
 	pool = NULL;
 }
@@ -55,17 +55,8 @@ static void teardown(void)
 
 TestSuite(dev_fault, .init = open_pair, .fini = teardown);
 
-/* Criterion does not fail a test for an assertion in .fini (Criterion issue
- * #211: it only prints it), so every test body ends with the frame check;
- * the .fini only cleans up after a test that stopped early. */
-#define FAULT_TEST(name, ...)                                                      \
-	static void body_##name(void);                                       \
-	Test(dev_fault, name, ##__VA_ARGS__)                                        \
-	{                                                                    \
-		body_##name();                                               \
-		check_home();                                                        \
-	}                                                                    \
-	static void body_##name(void)
+/* The frame check ends every body (tests/lib/frames_home.h). */
+#define FAULT_TEST(name, ...) TEST_THEN(check_home, dev_fault, name, ##__VA_ARGS__)
 
 static uint8_t pattern(uint32_t seq, uint32_t i)
 {

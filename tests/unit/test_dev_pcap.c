@@ -11,6 +11,8 @@
 
 #include <criterion/criterion.h>
 
+#include "lib/frames_home.h"
+
 #include "dev/dev.h"
 
 static struct xs_dev *a, *b;
@@ -32,9 +34,7 @@ static void check_home(void)
 	xs_dev_close(a);
 	xs_dev_close(b);
 	a = b = NULL;
-	cr_assert(xs_pool__all_home(pool), "frame lost: %u of %u home",
-		  xs_pool__avail(pool), xs_pool__total(pool));
-	cr_assert_eq(xs_pool__misuse(pool), 0, "double or foreign free");
+	ASSERT_FRAMES_HOME(pool);
 }
 
 static void teardown(void)
@@ -47,17 +47,8 @@ static void teardown(void)
 
 TestSuite(dev_pcap, .init = setup, .fini = teardown);
 
-/* Criterion does not fail a test for an assertion in .fini (Criterion issue
- * #211: it only prints it), so every test body ends with the frame check;
- * the .fini only cleans up after a test that stopped early. */
-#define PCAP_TEST(name, ...)                                                      \
-	static void body_##name(void);                                       \
-	Test(dev_pcap, name, ##__VA_ARGS__)                                        \
-	{                                                                    \
-		body_##name();                                               \
-		check_home();                                                        \
-	}                                                                    \
-	static void body_##name(void)
+/* The frame check ends every body (tests/lib/frames_home.h). */
+#define PCAP_TEST(name, ...) TEST_THEN(check_home, dev_pcap, name, ##__VA_ARGS__)
 
 static uint32_t rd32(const uint8_t *p)
 {

@@ -23,6 +23,8 @@
 
 #include <criterion/criterion.h>
 
+#include "lib/frames_home.h"
+
 #include "dev/dev.h"
 #include "iface/ifnet.h"
 #include "iface/ip_in.h"
@@ -137,9 +139,7 @@ static inline void fx_close(void)
 static inline void fx_check_home(void)
 {
 	fx_close();
-	cr_assert(xs_pool__all_home(fx.pool), "frame lost: %u of %u home",
-		  xs_pool__avail(fx.pool), xs_pool__total(fx.pool));
-	cr_assert_eq(xs_pool__misuse(fx.pool), 0, "double or foreign release");
+	ASSERT_FRAMES_HOME(fx.pool);
 }
 
 static inline void fx_teardown(void)
@@ -148,17 +148,9 @@ static inline void fx_teardown(void)
 	xs_pool__put(fx.pool);
 }
 
-/* Criterion ignores assertions in .fini (Criterion issue #211: printed,
- * test still passes), so every body ends with the frame check; .fini only
- * cleans up after a test that stopped early. */
-#define UDP_TEST(suite, name, ...)                                           \
-	static void body_##suite##_##name(void);                             \
-	Test(suite, name, .init = fx_setup, .fini = fx_teardown, ##__VA_ARGS__) \
-	{                                                                    \
-		body_##suite##_##name();                                     \
-		fx_check_home();                                             \
-	}                                                                    \
-	static void body_##suite##_##name(void)
+/* The frame check ends every body (tests/lib/frames_home.h). */
+#define UDP_TEST(suite, name, ...) \
+	TEST_THEN(fx_check_home, suite, name, .init = fx_setup, .fini = fx_teardown, ##__VA_ARGS__)
 
 /* ---- reference checks ---------------------------------------------------- */
 
