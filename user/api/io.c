@@ -167,7 +167,7 @@ static bool fast_dest(const struct xs_sock *s, const struct msghdr *msg, uint8_t
  * or 1 << 30 (SLOW) to hand the datagram to the kernel instead. */
 #define SLOW (1L << 30)
 static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct msghdr *msg,
-			 int flags, size_t len)
+			 int flags, size_t len, uint32_t *kick_mask)
 {
 	struct xs_ip_tx tx = { .proto = IPPROTO_UDP };
 	uint8_t dst[16], hdr[XS_UDP_HDR_LEN];
@@ -225,20 +225,36 @@ static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct ms
 			 (int)msg->msg_iovlen, len, xs_now_ns());
 	if (err == -ENOBUFS)
 		return SLOW;
+	if (!err)
+		*kick_mask |= 1u << i;
 	return err ? err : (ssize_t)len;
 }
 
-static ssize_t sock_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct msghdr *msg,
-			    int flags)
+/* Announces queued TX frames to the kernel: one kick per interface for
+ * everything sent since the last one.  Lock held. */
+static void kick_ifs(struct xs_stack *st, uint32_t mask)
+{
+	for (int i = 0; mask; i++, mask >>= 1)
+		if (mask & 1)
+			xs_dev_kick(st->ifs[i].ifnet.dev);
+}
+
+/* Sends one message; lock held on entry, released on return.  With
+ * kick_mask NULL the frames are announced at once; otherwise the
+ * interfaces used are added to *kick_mask for the caller's one kick. */
+static ssize_t sock_sendmsg_batch(struct xs_stack *st, struct xs_sock *s,
+				  const struct msghdr *msg, int flags, uint32_t *kick_mask)
 {
 	ssize_t len = iov_total(msg->msg_iov, msg->msg_iovlen), r;
+	uint32_t mine = 0;
 
 	if (len < 0) {
 		pthread_mutex_unlock(&st->lock);
 		errno = EINVAL;
 		return -1;
 	}
-	r = fast_send(st, s, msg, flags, (size_t)len);
+	r = fast_send(st, s, msg, flags, (size_t)len, kick_mask ? kick_mask : &mine);
+	kick_ifs(st, mine);
 	pthread_mutex_unlock(&st->lock);
 	if (r == SLOW)
 		return sendmsg(s->fd, msg, flags);
@@ -247,6 +263,12 @@ static ssize_t sock_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct
 		return -1;
 	}
 	return r;
+}
+
+static ssize_t sock_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct msghdr *msg,
+			    int flags)
+{
+	return sock_sendmsg_batch(st, s, msg, flags, NULL);
 }
 
 /* Receives into msg; lock held on entry, released on return. */
@@ -368,18 +390,40 @@ ssize_t xsock_writev(int fd, const struct iovec *iov, int iovcnt)
 
 int xsock_sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
+	uint32_t kick_mask = 0;
+	struct xs_stack *st;
+	struct xs_sock *s;
 	unsigned int i;
+	int err = 0;
 
-	if (!xsock_is_accelerated(fd))
+	if (xsock_is_accelerated(fd) != 2)
 		return sendmmsg(fd, vec, vlen, flags);
 	if (vlen > UIO_MAXIOV)
 		vlen = UIO_MAXIOV;
+	/* The datagrams queue their frames and the kernel hears of them once,
+	 * at the end: one system call for the batch in copy mode. */
 	for (i = 0; i < vlen; i++) {
-		ssize_t r = xsock_sendmsg(fd, &vec[i].msg_hdr, flags);
+		ssize_t r;
 
-		if (r < 0)
-			return i ? (int)i : -1;
+		s = xs_sock_lock(fd, &st);
+		if (!s) {
+			err = EBADF;
+			break;
+		}
+		r = sock_sendmsg_batch(st, s, &vec[i].msg_hdr, flags, &kick_mask);
+		if (r < 0) {
+			err = errno;
+			break;
+		}
 		vec[i].msg_len = (unsigned int)r;
+	}
+	if (kick_mask && (s = xs_sock_lock(fd, &st))) {
+		kick_ifs(st, kick_mask);
+		pthread_mutex_unlock(&st->lock);
+	}
+	if (i == 0 && err) {
+		errno = err;
+		return -1;
 	}
 	return (int)i;
 }

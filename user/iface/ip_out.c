@@ -117,7 +117,7 @@ static uint32_t submit_frames(struct xs_ifnet *ifn, struct xs_frame *f, uint32_t
 		if (tries > 16)
 			sched_yield();
 	}
-	xs_dev_kick(ifn->dev);
+	/* No kick here: the caller kicks once per call or batch of calls. */
 	return done;
 }
 

@@ -35,6 +35,9 @@ size_t xs_ip_max_unfragmented(const struct xs_ifnet *ifn, int family, uint32_t p
 /*
  * Sends one IP datagram: hdr[0..hdr_len) (the transport header, checksum
  * already filled in) followed by payload_len bytes gathered from iov.
+ * The frames are queued, not yet announced: call xs_dev_kick(ifn->dev)
+ * once after the last datagram of a batch (one system call for the batch in
+ * copy mode).
  * Returns 0 when every frame was queued; -EMSGSIZE when the datagram is
  * larger than IP allows (65535 total for IPv4, 65535 payload for IPv6) or
  * needs fragmenting while tx->df is set; -ENOBUFS when the device had no
