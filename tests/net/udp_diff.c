@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/sockios.h>
 
 #include "xsock/xsock.h"
 
@@ -29,6 +31,7 @@ struct ops {
 	int (*connect)(int, const struct sockaddr *, socklen_t);
 	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
 	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
 	int (*getpeername)(int, struct sockaddr *, socklen_t *);
 	int (*shutdown)(int, int);
@@ -41,11 +44,12 @@ struct ops {
 };
 
 static const struct ops kernel_ops = {
-	"kernel", socket, bind, connect, sendto, recvfrom, getsockname, getpeername,
+	"kernel", socket, bind, connect, sendto, recvfrom, recvmsg, getsockname, getpeername,
 	shutdown, close, setsockopt, getsockopt, ioctl, poll, fcntl,
 };
 static const struct ops xsock_ops = {
 	"xsock", xsock_socket, xsock_bind, xsock_connect, xsock_sendto, xsock_recvfrom,
+	xsock_recvmsg,
 	xsock_getsockname, xsock_getpeername, xsock_shutdown, xsock_close, xsock_setsockopt,
 	xsock_getsockopt, xsock_ioctl, xsock_poll, xsock_fcntl,
 };
@@ -327,6 +331,115 @@ static void c_options(const struct ops *o, struct trace *t)
 	o->close(fd);
 }
 
+/* Control messages: which arrive, in which order, with which values.
+ * Timestamps are checked for being recent, not compared. */
+static void rec_cmsgs(struct trace *t, struct msghdr *m)
+{
+	char s[96];
+
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		const uint8_t *d = CMSG_DATA(c);
+		size_t dl = c->cmsg_len - CMSG_LEN(0);
+
+		snprintf(s, sizeof(s), "%d/%d/%zu", c->cmsg_level, c->cmsg_type, dl);
+		recs(t, "cmsg", s);
+		if (c->cmsg_level == SOL_SOCKET) {
+			struct timespec now;
+			long sec;
+
+			clock_gettime(CLOCK_REALTIME, &now);
+			memcpy(&sec, d, sizeof(sec));	/* tv_sec leads timeval and timespec */
+			recs(t, "ts-recent", labs(now.tv_sec - sec) <= 2 ? "yes" : "no");
+		} else if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+			memcpy(&pi, d, sizeof(pi));
+			inet_ntop(AF_INET, &pi.ipi_spec_dst, a, sizeof(a));
+			inet_ntop(AF_INET, &pi.ipi_addr, b, sizeof(b));
+			snprintf(s, sizeof(s), "if%s %s %s", pi.ipi_ifindex > 0 ? "+" : "0", a, b);
+			recs(t, "pktinfo", s);
+		} else if (c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			char a[INET6_ADDRSTRLEN];
+
+			memcpy(&pi, d, sizeof(pi));
+			inet_ntop(AF_INET6, &pi.ipi6_addr, a, sizeof(a));
+			snprintf(s, sizeof(s), "if%s %s", pi.ipi6_ifindex > 0 ? "+" : "0", a);
+			recs(t, "pktinfo6", s);
+		} else if (dl == 1) {
+			rec(t, "byte", d[0], 0);
+		} else if (dl == sizeof(int)) {
+			int v;
+
+			memcpy(&v, d, sizeof(v));
+			rec(t, "int", v, 0);
+		}
+	}
+}
+
+static void c_cmsgs(const struct ops *o, struct trace *t)
+{
+	static const int v4opts[][2] = { { SOL_SOCKET, SO_TIMESTAMP }, { IPPROTO_IP, IP_PKTINFO },
+					 { IPPROTO_IP, IP_RECVTTL }, { IPPROTO_IP, IP_RECVTOS } };
+	struct sockaddr_in dst = with_port4(peer4, next_port);
+	struct sockaddr_in6 dst6 = with_port6(peer6, next_port);
+	char b[16], ctl[512], tiny[CMSG_SPACE(sizeof(int)) + 4];
+	struct iovec iov = { b, sizeof(b) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct timeval tv;
+	int fd, one = 1;
+
+	fd = o->socket(AF_INET, SOCK_DGRAM, 0);
+	DO(t, "stamp-before", o->ioctl(fd, SIOCGSTAMP, &tv));
+	for (size_t i = 0; i < sizeof(v4opts) / sizeof(v4opts[0]); i++)
+		DO(t, "opt", o->setsockopt(fd, v4opts[i][0], v4opts[i][1], &one, sizeof(one)));
+	o->sendto(fd, "a", 1, 0, (struct sockaddr *)&dst, sizeof(dst));
+	wait_readable(o, fd);
+	m.msg_control = ctl;
+	m.msg_controllen = sizeof(ctl);
+	DO(t, "recvmsg", o->recvmsg(fd, &m, 0));
+	DO(t, "flags", m.msg_flags);
+	DO(t, "controllen", m.msg_controllen);
+	rec_cmsgs(t, &m);
+	DO(t, "stamp-after-cmsg", o->ioctl(fd, SIOCGSTAMP, &tv));
+	/* Without SO_TIMESTAMP the stamp follows reads (sock_recv_timestamp). */
+	{
+		int zero = 0;
+
+		o->setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &zero, sizeof(zero));
+		o->sendto(fd, "s", 1, 0, (struct sockaddr *)&dst, sizeof(dst));
+		wait_readable(o, fd);
+		o->recvfrom(fd, b, sizeof(b), 0, NULL, NULL);
+		DO(t, "stamp-after-read", o->ioctl(fd, SIOCGSTAMP, &tv));
+		recs(t, "stamp-recent", labs(time(NULL) - tv.tv_sec) <= 2 ? "yes" : "no");
+		o->setsockopt(fd, SOL_SOCKET, SO_TIMESTAMP, &one, sizeof(one));
+	}
+	/* A control buffer too small for all of them: MSG_CTRUNC. */
+	o->sendto(fd, "b", 1, 0, (struct sockaddr *)&dst, sizeof(dst));
+	wait_readable(o, fd);
+	m.msg_control = tiny;
+	m.msg_controllen = sizeof(tiny);
+	DO(t, "recvmsg-small", o->recvmsg(fd, &m, 0));
+	DO(t, "flags-small", m.msg_flags);
+	DO(t, "controllen-small", m.msg_controllen);
+	o->close(fd);
+
+	fd = o->socket(AF_INET6, SOCK_DGRAM, 0);
+	DO(t, "opt6", o->setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)));
+	DO(t, "opt6", o->setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)));
+	DO(t, "opt6", o->setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one)));
+	DO(t, "opt6", o->setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)));
+	o->sendto(fd, "c", 1, 0, (struct sockaddr *)&dst6, sizeof(dst6));
+	wait_readable(o, fd);
+	m.msg_control = ctl;
+	m.msg_controllen = sizeof(ctl);
+	DO(t, "recvmsg6", o->recvmsg(fd, &m, 0));
+	DO(t, "controllen6", m.msg_controllen);
+	rec_cmsgs(t, &m);
+	o->close(fd);
+}
+
 static void c_close(const struct ops *o, struct trace *t)
 {
 	int fd = o->socket(AF_INET, SOCK_DGRAM, 0);
@@ -349,6 +462,7 @@ static const struct {
 	{ "refused", c_refused },
 	{ "v6_and_mapped", c_v6_and_mapped },
 	{ "options", c_options },
+	{ "cmsgs", c_cmsgs },
 	{ "close", c_close },
 };
 

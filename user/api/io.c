@@ -56,6 +56,9 @@ int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s)
 		memcpy(d.heap, twin_buf, (size_t)n);
 		d.data = d.heap;
 		d.len = (uint32_t)n;
+		/* Stamped when the stack took it; the kernel's own receive time
+		 * and pktinfo are not carried over (see docs/design.md). */
+		d.rx_ns = xs_realtime_ns();
 		d.truesize = d.len + XS_UDP_DGRAM_OVERHEAD;
 		if (from.ss_family == AF_INET) {
 			const struct sockaddr_in *in = (const void *)&from;

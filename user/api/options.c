@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <linux/sockios.h>
+#include <time.h>
 #include <net/if.h>
 #include <netinet/in.h>
 
@@ -31,6 +33,32 @@ static int twin_int(int fd, int level, int name, int dflt)
 	return getsockopt(fd, level, name, &v, &len) ? dflt : v;
 }
 
+/* Which control messages recvmsg must deliver, as the twin records them. */
+static void read_cmsg_flags(struct xs_sock *s)
+{
+	uint32_t f = 0;
+
+	if (twin_int(s->fd, SOL_SOCKET, SO_TIMESTAMPNS_OLD, 0))
+		f |= XS_CMSG_TIMESTAMPNS;
+	else if (twin_int(s->fd, SOL_SOCKET, SO_TIMESTAMP_OLD, 0))
+		f |= XS_CMSG_TIMESTAMP;
+	if (twin_int(s->fd, IPPROTO_IP, IP_PKTINFO, 0))
+		f |= XS_CMSG_PKTINFO;
+	if (twin_int(s->fd, IPPROTO_IP, IP_RECVTTL, 0))
+		f |= XS_CMSG_TTL;
+	if (twin_int(s->fd, IPPROTO_IP, IP_RECVTOS, 0))
+		f |= XS_CMSG_TOS;
+	if (s->domain == AF_INET6) {
+		if (twin_int(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 0))
+			f |= XS_CMSG_PKTINFO6;
+		if (twin_int(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 0))
+			f |= XS_CMSG_HOPLIMIT6;
+		if (twin_int(s->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 0))
+			f |= XS_CMSG_TCLASS6;
+	}
+	s->udp.cmsg_flags = f;
+}
+
 void xs_sock_read_ip_options(struct xs_sock *s)
 {
 	int hops;
@@ -45,6 +73,7 @@ void xs_sock_read_ip_options(struct xs_sock *s)
 	/* IPv4 settings also apply to IPv4 traffic of dual-stack sockets. */
 	s->ttl = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TTL, 64);
 	s->tos = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TOS, 0);
+	read_cmsg_flags(s);
 }
 
 /* After the kernel accepted an option: what the stack must follow. */
@@ -59,6 +88,10 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 	if (level != SOL_SOCKET)
 		return;
 	switch (name) {
+	case SO_TIMESTAMP_OLD:
+	case SO_TIMESTAMPNS_OLD:
+		read_cmsg_flags(s);
+		break;
 	case SO_RCVBUF:
 	case SO_RCVBUFFORCE: {
 		int v = 0;
@@ -147,6 +180,30 @@ int xsock_fcntl(int fd, int cmd, ...)
 	return r;
 }
 
+/* SIOCGSTAMP(NS) on a steered socket: the stack read its datagrams, so it
+ * answers as sock_gettstamp() would from sk_stamp.  Returns 0 or -ENOENT. */
+static int stack_stamp(struct xs_sock *s, unsigned long request, void *arg)
+{
+	uint64_t ns;
+
+	s->udp.stamp_enabled = true;
+	if (s->udp.stamp_ns == XS_UDP_NO_STAMP)
+		return -ENOENT;
+	if (s->udp.stamp_ns == 0)
+		s->udp.stamp_ns = xs_realtime_ns();
+	ns = s->udp.stamp_ns;
+	if (request == SIOCGSTAMP) {
+		struct timeval tv = { (time_t)(ns / 1000000000u), (suseconds_t)(ns % 1000000000u / 1000) };
+
+		memcpy(arg, &tv, sizeof(tv));
+	} else {
+		struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+		memcpy(arg, &ts, sizeof(ts));
+	}
+	return 0;
+}
+
 int xsock_ioctl(int fd, unsigned long request, ...)
 {
 	struct xs_stack *st;
@@ -158,6 +215,19 @@ int xsock_ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
+	if ((request == SIOCGSTAMP || request == SIOCGSTAMPNS) && arg &&
+	    (s = xs_sock_lock(fd, &st))) {
+		if (s->accelerated) {
+			r = stack_stamp(s, request, arg);
+			pthread_mutex_unlock(&st->lock);
+			if (r < 0) {
+				errno = -r;
+				return -1;
+			}
+			return 0;
+		}
+		pthread_mutex_unlock(&st->lock);
+	}
 	r = ioctl(fd, request, arg);	/* the kernel validates fd and arg */
 	if (r < 0 || (request != FIONREAD && request != FIONBIO) || !(s = xs_sock_lock(fd, &st)))
 		return r;

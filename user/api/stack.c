@@ -28,6 +28,14 @@ static struct xs_stack *the_stack;
 static pthread_once_t stack_once = PTHREAD_ONCE_INIT;
 static int stack_errno;
 
+uint64_t xs_realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 uint64_t xs_now_ns(void)
 {
 	struct timespec ts;
@@ -288,7 +296,8 @@ int xs_stack_if_get(struct xs_stack *st, int ifindex)
  * NULL if more fragments are needed) or why the fragment or the datagram
  * was dropped. */
 static enum xs_drop_reason reassemble(struct xs_stack *st, const struct xs_rx_pkt *frag,
-				      int ifindex, uint64_t now, struct xs_udp_sock **to)
+				      int ifindex, uint64_t now, uint64_t rt,
+				      struct xs_udp_sock **to)
 {
 	struct xs_reasm_out out;
 	enum xs_drop_reason why;
@@ -308,7 +317,7 @@ static enum xs_drop_reason reassemble(struct xs_stack *st, const struct xs_rx_pk
 	if (why == XS_DROP_NONE && pkt.proto != IPPROTO_UDP)
 		why = XS_DROP_PROTO;
 	if (why == XS_DROP_NONE)
-		why = xs_udp_input_buf(&st->udp, &pkt, out.buf, ifindex, now, to);
+		why = xs_udp_input_buf(&st->udp, &pkt, out.buf, ifindex, rt, to);
 	if (why != XS_DROP_NONE)
 		free(out.buf);
 	return why;
@@ -321,9 +330,12 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 	struct xs_frame rx[RX_BATCH], unused[RX_BATCH];
 	struct xs_ifnet *ifn = &sif->ifnet;
 	uint32_t n, i, nunused = 0;
+	uint64_t rt = 0;
 	int delivered = 0;
 
 	n = xs_dev_rx_burst(ifn->dev, rx, RX_BATCH, now);
+	if (n)
+		rt = xs_realtime_ns();	/* SO_TIMESTAMP's clock, once per burst */
 	for (i = 0; i < n; i++) {
 		struct xs_udp_sock *to = NULL;
 		enum xs_drop_reason why;
@@ -333,7 +345,7 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 		if (why == XS_DROP_FRAGMENT) {
 			/* reasm copies what it keeps: the frame goes back. */
 			unused[nunused++] = rx[i];
-			why = reassemble(st, &pkt, ifn->ifindex, now, &to);
+			why = reassemble(st, &pkt, ifn->ifindex, now, rt, &to);
 			if (why != XS_DROP_NONE)
 				xs_ifnet_drop(ifn, why);
 			else if (to)
@@ -343,7 +355,7 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 		if (why == XS_DROP_NONE) {
 			if (pkt.proto == IPPROTO_UDP)
 				why = xs_udp_input(&st->udp, &pkt, ifn->dev, &rx[i], ifn->ifindex,
-						   now, &to);
+						   rt, &to);
 			else
 				why = XS_DROP_PROTO;
 		}

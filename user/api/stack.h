@@ -98,7 +98,8 @@ struct xs_stack *xs_stack_get(void);
  * xsock sockets unless it has. */
 struct xs_stack *xs_stack_peek(void);
 
-uint64_t xs_now_ns(void);
+uint64_t xs_now_ns(void);        /* CLOCK_MONOTONIC: timers, waits */
+uint64_t xs_realtime_ns(void);   /* CLOCK_REALTIME: receive timestamps */
 
 /* The xsock socket for fd, with the stack lock held and *stp set, or NULL
  * with nothing held: fd is then not an xsock socket (or the stack never

@@ -24,6 +24,7 @@
 #include "iface/ip_in.h"
 
 #define XS_UDP_HDR_LEN 8
+#define XS_UDP_NO_STAMP UINT64_MAX
 #define XS_UDP_TABLE_SIZE 1024
 
 /* Kernel-like accounting: what one queued datagram costs against
@@ -46,7 +47,20 @@ struct xs_udp_dgram {
 	uint8_t tos;
 	uint8_t ttl;
 	int ifindex;
-	uint64_t rx_ns;
+	uint64_t rx_ns;             /* CLOCK_REALTIME at receive, for timestamps */
+};
+
+/* Ancillary data a socket asked for with setsockopt(), delivered by
+ * xs_udp_recv() as recvmsg(2) does on Linux. */
+enum xs_udp_cmsg {
+	XS_CMSG_TIMESTAMP = 1 << 0,     /* SO_TIMESTAMP: struct timeval */
+	XS_CMSG_TIMESTAMPNS = 1 << 1,   /* SO_TIMESTAMPNS: struct timespec (wins) */
+	XS_CMSG_PKTINFO = 1 << 2,       /* IP_PKTINFO */
+	XS_CMSG_TTL = 1 << 3,           /* IP_RECVTTL */
+	XS_CMSG_TOS = 1 << 4,           /* IP_RECVTOS */
+	XS_CMSG_PKTINFO6 = 1 << 5,      /* IPV6_RECVPKTINFO */
+	XS_CMSG_HOPLIMIT6 = 1 << 6,     /* IPV6_RECVHOPLIMIT */
+	XS_CMSG_TCLASS6 = 1 << 7,       /* IPV6_RECVTCLASS */
 };
 
 struct xs_udp_sock {
@@ -61,6 +75,13 @@ struct xs_udp_sock {
 	uint8_t raddr[16];
 	uint16_t rport;
 	int bound_ifindex;          /* SO_BINDTODEVICE, 0 for any */
+	uint32_t cmsg_flags;        /* enum xs_udp_cmsg */
+	/* SIOCGSTAMP, as the kernel keeps sk_stamp: XS_UDP_NO_STAMP until a
+	 * datagram is read, 0 ("now") while timestamping is off, else the
+	 * last datagram's receive time; untouched while SO_TIMESTAMP(NS)
+	 * delivers stamps as control messages instead. */
+	uint64_t stamp_ns;
+	bool stamp_enabled;         /* SIOCGSTAMP was used (SOCK_TIMESTAMP) */
 	/* receive queue: a ring of q_cap entries */
 	struct xs_udp_dgram *q;
 	uint32_t q_cap, q_head, q_count;
@@ -98,7 +119,8 @@ static inline struct xs_udp_dgram *xs_udp_head(struct xs_udp_sock *s)
 void xs_udp_dequeue(struct xs_udp_sock *s);
 
 /* udp_rx.c */
-/* A UDP packet from the IP layer.  On XS_DROP_NONE the frame f of dev now
+/* A UDP packet from the IP layer, received at rx_realtime_ns (CLOCK_REALTIME,
+ * what SO_TIMESTAMP reports).  On XS_DROP_NONE the frame f of dev now
  * belongs to the socket stored in *to; on any other value it is still the
  * caller's, to release. */
 enum xs_drop_reason xs_udp_input(struct xs_udp_table *t, const struct xs_rx_pkt *pkt,
@@ -115,8 +137,10 @@ enum xs_drop_reason xs_udp_input_buf(struct xs_udp_table *t, const struct xs_rx_
 /* udp_recv.c */
 /* Copies the head datagram into msg as recvmsg(2) would: payload into
  * msg_iov (MSG_TRUNC in msg_flags when cut short), the source into msg_name
- * (sockaddr_in, or sockaddr_in6 on an AF_INET6 socket), and dequeues it
- * unless flags has MSG_PEEK.  Returns the bytes copied, or the datagram's
+ * (sockaddr_in, or sockaddr_in6 on an AF_INET6 socket), the control
+ * messages s->cmsg_flags asks for into msg_control (MSG_CTRUNC when they do
+ * not fit, msg_controllen set to the bytes used), and dequeues it unless
+ * flags has MSG_PEEK.  Returns the bytes copied, or the datagram's
  * length with MSG_TRUNC in flags, or -EFAULT (datagram consumed) for a NULL
  * buffer of nonzero length.  The queue must not be empty. */
 ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <netinet/in.h>
 
 #include "ctl/ctl.h"
@@ -35,6 +36,94 @@ void xs_udp_fill_sockaddr(int sock_family, const uint8_t addr[16], uint16_t port
 	if (sa)
 		memcpy(sa, &u, *len < full ? *len : full);
 	*len = full;
+}
+
+/* Appends one control message as the kernel's put_cmsg() does: a header
+ * that does not fit sets MSG_CTRUNC and adds nothing; data that does not
+ * fit is cut, with MSG_CTRUNC. */
+struct cmsg_out {
+	struct msghdr *msg;
+	size_t used;
+};
+
+static void put_cmsg(struct cmsg_out *o, int level, int type, const void *data, size_t len)
+{
+	struct msghdr *msg = o->msg;
+	size_t space = msg->msg_controllen - o->used, cmlen = CMSG_LEN(len), step;
+	struct cmsghdr hdr;
+	uint8_t *at = (uint8_t *)msg->msg_control + o->used;
+
+	if (!msg->msg_control || space < sizeof(struct cmsghdr)) {
+		msg->msg_flags |= MSG_CTRUNC;
+		return;
+	}
+	if (space < cmlen) {
+		msg->msg_flags |= MSG_CTRUNC;
+		cmlen = space;
+	}
+	hdr.cmsg_level = level;
+	hdr.cmsg_type = type;
+	hdr.cmsg_len = cmlen;
+	memcpy(at, &hdr, sizeof(hdr));
+	memcpy(at + sizeof(hdr), data, cmlen - sizeof(hdr));
+	step = CMSG_SPACE(len);
+	o->used += step < space ? step : space;
+}
+
+/* In the order udp_recvmsg()/udpv6_recvmsg() emit them: timestamp, then
+ * IPv6 pktinfo, then IPv4 pktinfo/TTL/TOS for an IPv4 packet or IPv6
+ * hop limit/class for an IPv6 one. */
+static void put_cmsgs(const struct xs_udp_sock *s, const struct xs_udp_dgram *d,
+		      struct msghdr *msg)
+{
+	struct cmsg_out o = { .msg = msg };
+	uint32_t f = s->cmsg_flags;
+
+	if (f & XS_CMSG_TIMESTAMPNS) {
+		struct timespec ts = { (time_t)(d->rx_ns / 1000000000u), (long)(d->rx_ns % 1000000000u) };
+
+		put_cmsg(&o, SOL_SOCKET, SCM_TIMESTAMPNS, &ts, sizeof(ts));
+	} else if (f & XS_CMSG_TIMESTAMP) {
+		struct timeval tv = { (time_t)(d->rx_ns / 1000000000u),
+				      (suseconds_t)(d->rx_ns % 1000000000u / 1000) };
+
+		put_cmsg(&o, SOL_SOCKET, SCM_TIMESTAMP, &tv, sizeof(tv));
+	}
+	if (s->family == AF_INET6 && (f & XS_CMSG_PKTINFO6)) {
+		struct in6_pktinfo pi;
+
+		memcpy(&pi.ipi6_addr, d->dst, 16);
+		pi.ipi6_ifindex = (unsigned int)d->ifindex;
+		put_cmsg(&o, SOL_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
+	}
+	if (d->family == AF_INET) {
+		if (f & XS_CMSG_PKTINFO) {
+			struct in_pktinfo pi = { .ipi_ifindex = d->ifindex };
+
+			memcpy(&pi.ipi_spec_dst, d->dst + 12, 4);
+			memcpy(&pi.ipi_addr, d->dst + 12, 4);
+			put_cmsg(&o, SOL_IP, IP_PKTINFO, &pi, sizeof(pi));
+		}
+		if (f & XS_CMSG_TTL) {
+			int ttl = d->ttl;
+
+			put_cmsg(&o, SOL_IP, IP_TTL, &ttl, sizeof(ttl));
+		}
+		if (f & XS_CMSG_TOS)
+			put_cmsg(&o, SOL_IP, IP_TOS, &d->tos, 1);
+	} else {
+		if (f & XS_CMSG_HOPLIMIT6) {
+			int hops = d->ttl;
+
+			put_cmsg(&o, SOL_IPV6, IPV6_HOPLIMIT, &hops, sizeof(hops));
+		}
+		if (f & XS_CMSG_TCLASS6) {
+			int tclass = d->tos;
+
+			put_cmsg(&o, SOL_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass));
+		}
+	}
+	msg->msg_controllen = o.used;
 }
 
 ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
@@ -67,7 +156,14 @@ ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
 		xs_udp_fill_sockaddr(s->family, d->src, d->sport, msg->msg_name, &msg->msg_namelen);
 	else
 		msg->msg_namelen = 0;
-	msg->msg_controllen = 0;
+	if (s->cmsg_flags)
+		put_cmsgs(s, d, msg);
+	else
+		msg->msg_controllen = 0;
+	/* sock_recv_timestamp(): sk_stamp follows reads unless the stamp went
+	 * out as a control message. */
+	if (!(s->cmsg_flags & (XS_CMSG_TIMESTAMP | XS_CMSG_TIMESTAMPNS)))
+		s->stamp_ns = s->stamp_ns == XS_UDP_NO_STAMP || !s->stamp_enabled ? 0 : d->rx_ns;
 	len = d->len;	/* d is gone once dequeued */
 	if (!(flags & MSG_PEEK))
 		xs_udp_dequeue(s);
