@@ -360,14 +360,14 @@ static uint32_t frags_expected(int family, size_t dgram)
 
 static void frag_round_trip(const struct fx_flow *fl, uint32_t mtu, size_t n, unsigned int seed)
 {
-	struct xs_frame f[80];
+	struct xs_frame f[160];
 	uint32_t got, avail = xs_pool__avail(fx.pool);
 	size_t total;
 
 	fx.ifn.mtu = mtu;
 	fx_pattern(payload, n, seed);
 	cr_assert_eq(fx_send(fl, payload, n), 0, "family %d, mtu %u, %zu bytes", fl->family, mtu, n);
-	got = fx_rx(f, 80);
+	got = fx_rx(f, 160);
 	cr_assert_eq(got, frags_expected(fl->family, n + 8),
 		     "family %d, mtu %u, %zu bytes: %u fragments, the fewest that fit is %u",
 		     fl->family, mtu, n, got, frags_expected(fl->family, n + 8));
@@ -387,6 +387,14 @@ UDP_TEST(udp_frag, ipv4_3000_8000_65507_at_1500_and_1280)
 		for (int s = 0; s < 3; s++)
 			frag_round_trip(&flow4, mtus[m], sizes[s], (unsigned int)(m * 3 + s));
 	cr_assert_neq(fx.ifn.ipv4_id, id0, "identification advances per datagram");
+}
+
+/* At MTU 576 a 65,507-byte datagram is 119 fragments: more than one
+ * batch of frames (64), as Linux still sends it. */
+UDP_TEST(udp_frag, ipv4_65507_at_576_spans_batches)
+{
+	frag_round_trip(&flow4, 576, 65507, 42);
+	frag_round_trip(&flow4, 576, 3000, 43);
 }
 
 UDP_TEST(udp_frag, ipv6_3000_8000_65507_at_1500_and_1280)

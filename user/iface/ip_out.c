@@ -20,7 +20,7 @@
 #include "wire/ipv6.h"
 
 #define IPV6_FRAG_HLEN 8
-#define MAX_FRAGS 64                /* 65535 / (MTU 1280 - 48) rounds to 54 */
+#define MAX_FRAGS 64                /* frames per batch: a 65,535 B datagram at MTU 1280 needs 54 */
 #define TX_RETRIES 2000             /* kicks before giving up on frames or ring space */
 
 /* A read cursor over hdr followed by the iovec. */
@@ -165,6 +165,36 @@ static void put_ipv6(const struct xs_ip_tx *tx, uint8_t *l3, size_t payload, uin
 	xs_ipv6_repr_emit(&ip, l3, XS_IPV6_HLEN + payload);
 }
 
+/* Writes fragment (or whole datagram) number `at`, carrying len bytes from
+ * offset off of the IP payload, into frame f. */
+static void fill_frame(struct xs_ifnet *ifn, const struct xs_ip_tx *tx, struct gather *g,
+		       struct xs_frame *f, size_t off, size_t len, bool frag, bool more,
+		       uint16_t id4, uint32_t id6)
+{
+	uint8_t *l3 = f->data + XS_ETH_HLEN;
+
+	if (tx->family == AF_INET) {
+		gather_copy(g, l3 + XS_IPV4_MIN_HLEN, len);
+		put_ipv4(tx, l3, len, id4, (uint16_t)off, frag && more);
+		f->len = (uint32_t)(XS_ETH_HLEN + XS_IPV4_MIN_HLEN + len);
+	} else if (!frag) {
+		gather_copy(g, l3 + XS_IPV6_HLEN, len);
+		put_ipv6(tx, l3, len, tx->proto);
+		f->len = (uint32_t)(XS_ETH_HLEN + XS_IPV6_HLEN + len);
+	} else {
+		uint8_t *fh = l3 + XS_IPV6_HLEN;
+
+		gather_copy(g, fh + IPV6_FRAG_HLEN, len);
+		fh[0] = tx->proto;
+		fh[1] = 0;
+		xs_put16(fh + 2, (uint16_t)(off | (more ? 1 : 0)));
+		xs_put32(fh + 4, id6);
+		put_ipv6(tx, l3, IPV6_FRAG_HLEN + len, IPPROTO_FRAGMENT);
+		f->len = (uint32_t)(XS_ETH_HLEN + XS_IPV6_HLEN + IPV6_FRAG_HLEN + len);
+	}
+	put_eth(ifn, tx, f->data);
+}
+
 int xs_ip_send(struct xs_ifnet *ifn, const struct xs_ip_tx *tx, const void *hdr, size_t hdr_len,
 	       const struct iovec *iov, int iovcnt, size_t payload_len, uint64_t now_ns)
 {
@@ -172,9 +202,10 @@ int xs_ip_send(struct xs_ifnet *ifn, const struct xs_ip_tx *tx, const void *hdr,
 	size_t total = hdr_len + payload_len, iph = ip_hdr_len(tx->family), chunk, sent = 0;
 	uint32_t mtu = effective_mtu(ifn, tx->mtu);
 	struct xs_frame frames[MAX_FRAGS];
-	uint32_t n, i;
+	uint32_t n, i, left;
+	uint16_t id4 = 0;
+	uint32_t id6 = 0;
 	bool frag;
-	int err;
 
 	if (tx->family == AF_INET ? total + iph > 65535 : total > 65535)
 		return -EMSGSIZE;
@@ -187,57 +218,48 @@ int xs_ip_send(struct xs_ifnet *ifn, const struct xs_ip_tx *tx, const void *hdr,
 			return -EMSGSIZE;
 		chunk = (mtu - iph - (tx->family == AF_INET6 ? IPV6_FRAG_HLEN : 0)) & ~(size_t)7;
 		n = (uint32_t)((total + chunk - 1) / chunk);
-		if (n > MAX_FRAGS)
-			return -EMSGSIZE;
 	}
-	err = alloc_frames(ifn, frames, n);
-	if (err)
-		return err;
-
-	uint16_t id4 = 0;
-	uint32_t id6 = 0;
-
 	if (frag) {
 		id4 = ifn->ipv4_id++;
 		id6 = ifn->ipv6_frag_id++;
-		ifn->tx_fragments += n;
 	} else if (tx->family == AF_INET) {
 		/* Linux sends unfragmented DF datagrams with ID 0 only on
 		 * connected sockets; a counter is always correct. */
 		id4 = ifn->ipv4_id++;
 	}
 
-	for (i = 0; i < n; i++) {
-		struct xs_frame *f = &frames[i];
-		size_t len = total - sent < chunk ? total - sent : chunk;
-		uint8_t *l3 = f->data + XS_ETH_HLEN;
-		bool more = sent + len < total;
+	/* Batches of at most MAX_FRAGS frames: at IPv4's minimum MTU (68) a
+	 * 65,535-byte datagram is 1,366 fragments.  Once a batch is out the
+	 * datagram cannot be recalled: a later failure loses it, counted. */
+	for (left = n; left; left -= i) {
+		uint32_t batch = left < MAX_FRAGS ? left : MAX_FRAGS, k;
 
-		if (tx->family == AF_INET) {
-			gather_copy(&g, l3 + XS_IPV4_MIN_HLEN, len);
-			put_ipv4(tx, l3, len, id4, (uint16_t)sent, frag && more);
-			f->len = (uint32_t)(XS_ETH_HLEN + XS_IPV4_MIN_HLEN + len);
-		} else if (!frag) {
-			gather_copy(&g, l3 + XS_IPV6_HLEN, len);
-			put_ipv6(tx, l3, len, tx->proto);
-			f->len = (uint32_t)(XS_ETH_HLEN + XS_IPV6_HLEN + len);
-		} else {
-			uint8_t *fh = l3 + XS_IPV6_HLEN;
-
-			gather_copy(&g, fh + IPV6_FRAG_HLEN, len);
-			fh[0] = tx->proto;
-			fh[1] = 0;
-			xs_put16(fh + 2, (uint16_t)(sent | (more ? 1 : 0)));
-			xs_put32(fh + 4, id6);
-			put_ipv6(tx, l3, IPV6_FRAG_HLEN + len, IPPROTO_FRAGMENT);
-			f->len = (uint32_t)(XS_ETH_HLEN + XS_IPV6_HLEN + IPV6_FRAG_HLEN + len);
+		if (alloc_frames(ifn, frames, batch)) {
+			if (left == n)
+				return -ENOBUFS;
+			xs_ifnet_drop(ifn, XS_DROP_TX_RING);
+			return 0;
 		}
-		put_eth(ifn, tx, f->data);
-		sent += len;
+		for (i = 0; i < batch; i++) {
+			size_t len = total - sent < chunk ? total - sent : chunk;
+
+			fill_frame(ifn, tx, &g, &frames[i], sent, len, frag, sent + len < total, id4, id6);
+			sent += len;
+		}
+		k = submit_frames(ifn, frames, batch, now_ns);
+		if (!k && left == n)
+			return -ENOBUFS;
+		ifn->tx_packets += k;
+		if (frag)
+			ifn->tx_fragments += k;
+		if (k < batch) {
+			/* submit_frames() counted a partly taken batch. */
+			if (!k)
+				xs_ifnet_drop(ifn, XS_DROP_TX_RING);
+			return 0;
+		}
+		if (left > batch)
+			xs_dev_kick(ifn->dev);	/* make room for the next batch */
 	}
-	n = submit_frames(ifn, frames, n, now_ns);
-	if (!n)
-		return -ENOBUFS;
-	ifn->tx_packets += n;
 	return 0;
 }
