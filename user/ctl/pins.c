@@ -234,14 +234,28 @@ int xs_ctl_host_ns(const char *ns, char *buf, size_t len)
  */
 static int import_child(const char *root, const char *host_ns, bool create)
 {
-	int self_ns, init_ns, tree, err;
+	char fdpath[64], chroot_path[PATH_MAX];
+	int self_ns, init_ns, self_root, tree, err;
+	ssize_t n;
 
 	self_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	init_ns = open(host_ns, O_RDONLY | O_CLOEXEC);
-	if (self_ns < 0 || init_ns < 0)
+	/* setns() of a mount namespace moves our root to that namespace's
+	 * root: inside a chroot we must return to it before attaching. */
+	self_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (self_ns < 0 || init_ns < 0 || self_root < 0)
 		return errno;
 	if (setns(init_ns, CLONE_NEWNS))
 		return errno;
+	/* Inside a chroot, mount where the chroot's other processes look: our
+	 * old root, as this namespace names it. */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", self_root);
+	n = readlink(fdpath, chroot_path, sizeof(chroot_path) - 1);
+	if (n > 1) {
+		chroot_path[n] = '\0';
+		if (chroot(chroot_path) || chdir("/"))
+			return errno;
+	}
 	if (!is_bpffs(root)) {
 		if (!create)
 			return ENOENT;
@@ -255,6 +269,8 @@ static int import_child(const char *root, const char *host_ns, bool create)
 	if (tree < 0)
 		return errno;
 	if (setns(self_ns, CLONE_NEWNS))
+		return errno;
+	if (fchdir(self_root) || chroot("."))
 		return errno;
 	/* A shared or slave /run may already have propagated the mount. */
 	if (is_bpffs(root))
