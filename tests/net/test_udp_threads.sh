@@ -3,10 +3,9 @@
 # read by four threads at once, the others by one each, all blocking with
 # no timeout; eight kernel senders in the peer namespace send at once;
 # every datagram must be read, none twice, and every reader must wake for
-# its final STOP datagram.  The thread sleeping in poll(2) waits with no
-# timeout, so a wake-up it misses hangs and fails the test; the others wait
-# on a condition variable that they re-check every 10 ms by design
-# (docs/design.md), so for them this proves delivery, not wake-up latency.
+# its final STOP datagram.  Every reader waits with no timeout (the one in
+# poll(2) and the ones on the condition variable alike: the poller watches
+# their twins), so a missed wake-up hangs and fails the test.
 . "$(dirname "$0")/lib.sh"
 xs_topology || { echo "topology set-up failed"; exit 1; }
 MT=$NET_HELPERS/xs_mt

@@ -221,6 +221,7 @@ int xsock_socket(int domain, int type, int protocol)
 	s->protocol = protocol ? protocol : IPPROTO_UDP;
 	s->nonblock = type & SOCK_NONBLOCK;
 	s->flow_if = -1;
+	s->wait_slot = -1;
 	xs_udp_sock_init(&s->udp, domain);
 	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len);
 	s->udp.rcvbuf = (uint32_t)rcvbuf;

@@ -417,19 +417,43 @@ static void cpu_relax(void)
 #endif
 }
 
-/* Sleeps in poll(2) on every device fd, the socket's twin and the wake
- * eventfd, with the lock released.  Returns -EINTR if a signal came. */
+static void wait_set_add(struct xs_stack *st, struct xs_sock *s)
+{
+	s->wait_slot = -1;
+	if (st->nwaiting < XS_STACK_WAIT_SET) {
+		s->wait_slot = st->nwaiting;
+		st->waiting[st->nwaiting++] = s;
+	}
+}
+
+static void wait_set_del(struct xs_stack *st, struct xs_sock *s)
+{
+	int i = s->wait_slot;
+
+	if (i < 0)
+		return;
+	st->waiting[i] = st->waiting[--st->nwaiting];
+	st->waiting[i]->wait_slot = i;
+	s->wait_slot = -1;
+}
+
+/* Sleeps in poll(2) on every device fd, the twins of every socket with
+ * waiters and the wake eventfd, with the lock released.  Returns -EINTR if
+ * a signal came. */
 static int sleep_as_poller(struct xs_stack *st, struct xs_sock *s, int timeout_ms)
 {
-	struct pollfd pfd[XS_STACK_MAX_IFNETS + 2];
-	int n = 0, i, rc;
+	struct pollfd pfd[XS_STACK_MAX_IFNETS + XS_STACK_WAIT_SET + 1];
+	int n = 0, twins, i, rc;
 
 	for (i = 0; i < st->nifs; i++) {
 		pfd[n].fd = xs_dev_fd(st->ifs[i].ifnet.dev);
 		pfd[n++].events = POLLIN;
 	}
-	pfd[n].fd = s->fd;
-	pfd[n++].events = POLLIN;
+	twins = n;
+	for (i = 0; i < st->nwaiting; i++) {
+		pfd[n].fd = st->waiting[i]->fd;
+		pfd[n++].events = POLLIN;
+	}
 	pfd[n].fd = st->wake_fd;
 	pfd[n++].events = POLLIN;
 	st->poller_sleeping = true;
@@ -441,14 +465,20 @@ static int sleep_as_poller(struct xs_stack *st, struct xs_sock *s, int timeout_m
 	pthread_mutex_lock(&st->lock);
 	st->poller_sleeping = false;
 	st->poller_sock = NULL;
-	if (pfd[n - 2].revents)
-		s->twin_ready = true;
+	/* By fd: a socket may have been closed while we slept. */
+	for (i = twins; i < n - 1; i++) {
+		struct xs_sock *w = pfd[i].revents ? xs_stack_sock(st, pfd[i].fd) : NULL;
+
+		if (w)
+			w->twin_ready = true;
+	}
 	if (pfd[n - 1].revents & POLLIN) {
 		uint64_t v;
 
 		(void)!read(st->wake_fd, &v, sizeof(v));
 	}
-	/* Let another waiter take over the poller role. */
+	/* Wake the others: their data may have come, and one of them takes
+	 * over the poller role. */
 	pthread_cond_broadcast(&st->cond);
 	return rc == -EINTR ? -EINTR : 0;
 }
@@ -459,7 +489,8 @@ int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct x
 	uint64_t now = xs_now_ns(), spin_until = now + (uint64_t)st->busy_poll_us * 1000;
 	int err = 0;
 
-	s->waiters++;
+	if (s->waiters++ == 0)
+		wait_set_add(st, s);
 	for (;;) {
 		xs_stack_poll(st, now);
 		if (ready(s))
@@ -481,14 +512,18 @@ int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct x
 			if (deadline_ns)
 				timeout = (int)((deadline_ns - now + 999999) / 1000000);
 			err = sleep_as_poller(st, s, timeout);
+		} else if (s->wait_slot >= 0 && !deadline_ns) {
+			/* The poller watches our twin too: whoever delivers to
+			 * us, or the poller waking, broadcasts. */
+			pthread_cond_wait(&st->cond, &st->lock);
 		} else {
-			/* Followers wake on delivery; the slice bounds how long
-			 * a datagram on their kernel twin waits unnoticed. */
+			/* Until the deadline; without a slot in the wait set,
+			 * look at the twin every 10 ms. */
+			uint64_t until = deadline_ns ? deadline_ns : now + 10000000;
 			struct timespec ts;
-			uint64_t until = now + 10000000;
 
-			if (deadline_ns && deadline_ns < until)
-				until = deadline_ns;
+			if (s->wait_slot < 0 && until > now + 10000000)
+				until = now + 10000000;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
 			ts.tv_sec += (time_t)((until - now) / 1000000000u);
 			ts.tv_nsec += (long)((until - now) % 1000000000u);
@@ -503,7 +538,10 @@ int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct x
 		err = 0;
 		now = xs_now_ns();
 	}
-	if (--s->waiters == 0 && s->closing)
-		pthread_cond_broadcast(&st->cond);	/* xsock_close() waits for this */
+	if (--s->waiters == 0) {
+		wait_set_del(st, s);
+		if (s->closing)
+			pthread_cond_broadcast(&st->cond);	/* xsock_close() waits for this */
+	}
 	return err;
 }

@@ -26,6 +26,7 @@
 #include "sock/udp.h"
 
 #define XS_STACK_MAX_IFNETS 8
+#define XS_STACK_WAIT_SET 64        /* sockets whose twins the poller watches */
 
 /* An attached interface the stack has opened. */
 struct xs_stack_if {
@@ -41,6 +42,7 @@ struct xs_sock {
 	bool accelerated;           /* traffic steered to the stack */
 	bool autobound_checked;
 	int waiters;                /* threads blocked on this socket */
+	int wait_slot;              /* index in st->waiting while waiters > 0, or -1 */
 	bool closing;
 	/* steering this socket installed, to remove on close */
 	uint32_t listen_ifmask;     /* bit i: listener rule on ifs[i] */
@@ -82,6 +84,10 @@ struct xs_stack {
 	int wake_fd;                /* eventfd: wakes the poller */
 	bool poller_sleeping;
 	struct xs_sock *poller_sock;
+	/* Sockets with blocked threads: the poller also watches their twins,
+	 * so the others can wait on `cond` without a timeout. */
+	struct xs_sock *waiting[XS_STACK_WAIT_SET];
+	int nwaiting;
 	/* config */
 	uint32_t busy_poll_us;
 	pthread_t helper;
