@@ -66,12 +66,14 @@ int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s)
 			xs_addr_from_ipv4(d.src, in->sin_addr.s_addr);
 			d.sport = ntohs(in->sin_port);
 			d.family = AF_INET;
+			d.dport = s->udp.lport;
 		} else {
 			const struct sockaddr_in6 *in6 = (const void *)&from;
 
 			memcpy(d.src, &in6->sin6_addr, 16);
 			d.sport = ntohs(in6->sin6_port);
 			d.family = xs_addr_is_v4mapped(d.src) ? AF_INET : AF_INET6;
+			d.dport = s->udp.lport;
 		}
 		st->twin_rx++;
 		if (xs_udp_enqueue(&s->udp, &d)) {
@@ -179,8 +181,29 @@ static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct ms
 	uint64_t gen;
 	int family, i, err;
 
-	if (msg->msg_controllen || (flags & ~FAST_SEND_FLAGS) || s->udp.shut_wr)
+	/* Corked data sits in the twin: what follows must join it there. */
+	if (msg->msg_controllen || (flags & ~FAST_SEND_FLAGS) || s->udp.shut_wr ||
+	    s->udp_cork || s->twin_corked)
 		return SLOW;
+	/* An ICMP error the kernel recorded is the next call's answer, send
+	 * included (sock_error() in the kernel's send path). */
+	if (s->pending_err) {
+		err = s->pending_err;
+		s->pending_err = 0;
+		return err;
+	}
+	if (s->udp.connected) {
+		uint64_t now = xs_now_ns();
+
+		if (now - s->err_checked_ns > TWIN_CHECK_NS) {
+			socklen_t elen = sizeof(err);
+
+			s->err_checked_ns = now;
+			err = 0;
+			if (!getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &elen) && err)
+				return -err;
+		}
+	}
 	if (!s->udp.lport) {
 		err = xs_sock_autobind(st, s);
 		if (err)
@@ -220,8 +243,14 @@ static ssize_t fast_send(struct xs_stack *st, struct xs_sock *s, const struct ms
 	if (s->udp.connected && msg->msg_name == NULL)
 		tx.mtu = s->path_mtu;
 	/* IP_PMTUDISC_WANT, the UDP default: DF on what fits the path, the
-	 * rest fragmented locally. */
+	 * rest fragmented locally; DO and PROBE (and IPV6_DONTFRAG) refuse to
+	 * fragment; DONT never sets DF. */
 	tx.df = XS_UDP_HDR_LEN + len <= xs_ip_max_unfragmented(&st->ifs[i].ifnet, family, tx.mtu);
+	if (!tx.df && (family == AF_INET ? (s->pmtudisc == IP_PMTUDISC_DO ||
+					   s->pmtudisc == IP_PMTUDISC_PROBE) : s->dontfrag6))
+		return -EMSGSIZE;
+	if (family == AF_INET && s->pmtudisc == IP_PMTUDISC_DONT)
+		tx.df = false;
 	xs_udp_build_header(hdr, family, tx.src, s->udp.lport, dst, dport,
 			    msg->msg_iov, (int)msg->msg_iovlen, len);
 	err = xs_ip_send(&st->ifs[i].ifnet, &tx, hdr, sizeof(hdr), msg->msg_iov,
@@ -258,6 +287,8 @@ static ssize_t sock_sendmsg_batch(struct xs_stack *st, struct xs_sock *s,
 	}
 	r = fast_send(st, s, msg, flags, (size_t)len, kick_mask ? kick_mask : &mine);
 	kick_ifs(st, mine);
+	if (r == SLOW)
+		s->twin_corked = flags & MSG_MORE;	/* the twin holds it until a send without */
 	pthread_mutex_unlock(&st->lock);
 	if (r == SLOW)
 		return sendmsg(s->fd, msg, flags);
@@ -294,8 +325,15 @@ static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghd
 			break;
 		}
 		if (s->udp.q_count) {
+			socklen_t namelen = msg->msg_namelen;
+
 			r = xs_udp_recv(&s->udp, msg, flags);
 			pthread_mutex_unlock(&st->lock);
+			/* recvmsg(2) leaves msg_namelen alone without a
+			 * msg_name, and reports MSG_CMSG_CLOEXEC back. */
+			if (!msg->msg_name)
+				msg->msg_namelen = namelen;
+			msg->msg_flags |= flags & MSG_CMSG_CLOEXEC;
 			if (r < 0) {
 				errno = (int)-r;
 				return -1;
@@ -313,13 +351,15 @@ static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghd
 			continue;
 		if (recv_ready(s) && (s->udp.q_count || s->pending_err || s->closing))
 			continue;
-		if (s->udp.shut_rd) {
-			pthread_mutex_unlock(&st->lock);
-			return 0;
-		}
+		/* As __skb_recv_udp(): a call that may not wait says EAGAIN
+		 * even after SHUT_RD; only a waiting one sees the EOF. */
 		if (s->nonblock || (flags & MSG_DONTWAIT)) {
 			err = -EAGAIN;
 			break;
+		}
+		if (s->udp.shut_rd) {
+			pthread_mutex_unlock(&st->lock);
+			return 0;
 		}
 		err = xs_stack_wait(st, s, recv_ready, deadline_of(s->rcvtimeo_ns));
 		if (err)

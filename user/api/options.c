@@ -16,6 +16,7 @@
 #include <time.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 
 #include "api/calls.h"
 #include "xsock/xsock.h"
@@ -48,6 +49,8 @@ static void read_cmsg_flags(struct xs_sock *s)
 		f |= XS_CMSG_TTL;
 	if (twin_int(s->fd, IPPROTO_IP, IP_RECVTOS, 0))
 		f |= XS_CMSG_TOS;
+	if (twin_int(s->fd, IPPROTO_IP, IP_RECVORIGDSTADDR, 0))
+		f |= XS_CMSG_ORIGDST;
 	if (s->domain == AF_INET6) {
 		if (twin_int(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 0))
 			f |= XS_CMSG_PKTINFO6;
@@ -55,6 +58,8 @@ static void read_cmsg_flags(struct xs_sock *s)
 			f |= XS_CMSG_HOPLIMIT6;
 		if (twin_int(s->fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 0))
 			f |= XS_CMSG_TCLASS6;
+		if (twin_int(s->fd, IPPROTO_IPV6, IPV6_RECVORIGDSTADDR, 0))
+			f |= XS_CMSG_ORIGDST6;
 	}
 	s->udp.cmsg_flags = f;
 }
@@ -73,6 +78,9 @@ void xs_sock_read_ip_options(struct xs_sock *s)
 	/* IPv4 settings also apply to IPv4 traffic of dual-stack sockets. */
 	s->ttl = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TTL, 64);
 	s->tos = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TOS, 0);
+	s->pmtudisc = twin_int(s->fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_WANT);
+	s->dontfrag6 = s->domain == AF_INET6 && twin_int(s->fd, IPPROTO_IPV6, IPV6_DONTFRAG, 0);
+	s->udp_cork = twin_int(s->fd, IPPROTO_UDP, UDP_CORK, 0);
 	read_cmsg_flags(s);
 }
 
@@ -81,13 +89,16 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 {
 	socklen_t len;
 
-	if (level == IPPROTO_IP || level == IPPROTO_IPV6) {
+	if (level == IPPROTO_IP || level == IPPROTO_IPV6 || level == IPPROTO_UDP) {
 		xs_sock_read_ip_options(s);
 		return;
 	}
 	if (level != SOL_SOCKET)
 		return;
 	switch (name) {
+	case SO_PEEK_OFF:
+		s->udp.peek_off = twin_int(s->fd, SOL_SOCKET, SO_PEEK_OFF, -1);
+		break;
 	case SO_TIMESTAMP_OLD:
 	case SO_TIMESTAMPNS_OLD:
 		read_cmsg_flags(s);
@@ -127,6 +138,18 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 	(void)st;
 }
 
+void xs_sock_read_async(struct xs_sock *s)
+{
+	int fl = fcntl(s->fd, F_GETFL);
+
+	s->async = fl >= 0 && (fl & O_ASYNC);
+	s->sig = fcntl(s->fd, F_GETSIG);
+	if (s->sig < 0)
+		s->sig = 0;
+	if (fcntl(s->fd, F_GETOWN_EX, &s->owner))
+		memset(&s->owner, 0, sizeof(s->owner));
+}
+
 int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	struct xs_stack *st;
@@ -147,8 +170,20 @@ int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	struct xs_stack *st;
 	struct xs_sock *s;
 
-	if (level != SOL_SOCKET || name != SO_ERROR || !(s = xs_sock_lock(fd, &st)))
+	if (level != SOL_SOCKET || (name != SO_ERROR && name != SO_PEEK_OFF) ||
+	    !(s = xs_sock_lock(fd, &st)))
 		return getsockopt(fd, level, name, val, len);
+	/* The stack's reads move the peek offset; the twin's copy is stale. */
+	if (name == SO_PEEK_OFF) {
+		int32_t off = s->udp.peek_off;
+
+		pthread_mutex_unlock(&st->lock);
+		if (getsockopt(fd, level, name, val, len))
+			return -1;	/* the kernel's checks on val and len */
+		if (*len >= (socklen_t)sizeof(int))
+			memcpy(val, &off, sizeof(int));
+		return 0;
+	}
 	/* A pending error the stack took from the twin comes first. */
 	if (s->pending_err && val && len && *len >= (socklen_t)sizeof(int)) {
 		*(int *)val = -s->pending_err;
@@ -173,9 +208,12 @@ int xsock_fcntl(int fd, int cmd, ...)
 	arg = va_arg(ap, long);
 	va_end(ap);
 	r = fcntl(fd, cmd, arg);
-	if (r < 0 || cmd != F_SETFL || !(s = xs_sock_lock(fd, &st)))
+	if (r < 0 || (cmd != F_SETFL && cmd != F_SETOWN && cmd != F_SETOWN_EX && cmd != F_SETSIG) ||
+	    !(s = xs_sock_lock(fd, &st)))
 		return r;
-	s->nonblock = arg & O_NONBLOCK;
+	if (cmd == F_SETFL)
+		s->nonblock = arg & O_NONBLOCK;
+	xs_sock_read_async(s);
 	pthread_mutex_unlock(&st->lock);
 	return r;
 }
@@ -229,10 +267,17 @@ int xsock_ioctl(int fd, unsigned long request, ...)
 		pthread_mutex_unlock(&st->lock);
 	}
 	r = ioctl(fd, request, arg);	/* the kernel validates fd and arg */
-	if (r < 0 || (request != FIONREAD && request != FIONBIO) || !(s = xs_sock_lock(fd, &st)))
+	if (r < 0 || (request != FIONREAD && request != FIONBIO && request != FIOASYNC &&
+		      request != FIOSETOWN && request != SIOCSPGRP) ||
+	    !(s = xs_sock_lock(fd, &st)))
 		return r;
+	if (request == FIOASYNC || request == FIOSETOWN || request == SIOCSPGRP)
+		xs_sock_read_async(s);
 	if (request == FIONBIO)
 		s->nonblock = *(int *)arg != 0;
+	/* A datagram still in the rings is as queued as one the stack took. */
+	if (request == FIONREAD && !s->udp.q_count)
+		xs_stack_poll(st, xs_now_ns());
 	if (request == FIONREAD && s->udp.q_count)
 		*(int *)arg = (int)xs_udp_head(&s->udp)->len;	/* the next datagram, as UDP does */
 	pthread_mutex_unlock(&st->lock);

@@ -95,11 +95,58 @@ static uint32_t ifs_for_local(struct xs_stack *st, int family, const uint8_t lad
 	return i >= 0 ? 1u << i : 0;
 }
 
+static struct xs_rule_ref *rule_find(struct xs_stack *st, int if_idx,
+				     const struct xs_listen_key *k)
+{
+	for (int i = 0; i < st->nrules; i++)
+		if (st->rules[i].if_idx == if_idx && !memcmp(&st->rules[i].key, k, sizeof(*k)))
+			return &st->rules[i];
+	return NULL;
+}
+
+/* Takes a reference on our listener rule for k on interface if_idx,
+ * installing it on first use.  -EEXIST: someone else's (an administrator's
+ * static rule) already steers it; it is not ours to count or remove. */
+static int rule_get(struct xs_stack *st, int if_idx, const struct xs_listen_key *k)
+{
+	struct xs_rule_ref *r = rule_find(st, if_idx, k);
+	int err;
+
+	if (r) {
+		r->refs++;
+		return 0;
+	}
+	if (st->nrules == st->rules_cap) {
+		int cap = st->rules_cap ? st->rules_cap * 2 : 16;
+		struct xs_rule_ref *n = realloc(st->rules, (size_t)cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		st->rules = n;
+		st->rules_cap = cap;
+	}
+	err = xs_ctl_listener_add(&st->ifs[if_idx].ctl, k, &st->ifs[if_idx].owner);
+	if (err)
+		return err;
+	st->rules[st->nrules++] = (struct xs_rule_ref){ .key = *k, .if_idx = if_idx, .refs = 1 };
+	return 0;
+}
+
+static void rule_put(struct xs_stack *st, int if_idx, const struct xs_listen_key *k)
+{
+	struct xs_rule_ref *r = rule_find(st, if_idx, k);
+
+	if (!r || --r->refs)
+		return;
+	xs_ctl_listener_del(&st->ifs[if_idx].ctl, k);
+	*r = st->rules[--st->nrules];
+}
+
 void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s)
 {
 	for (int i = 0; i < st->nifs; i++)
 		if (s->listen_ifmask & (1u << i))
-			xs_ctl_listener_del(&st->ifs[i].ctl, &s->lkey);
+			rule_put(st, i, &s->lkey);
 	s->listen_ifmask = 0;
 	if (s->flow_if >= 0)
 		xs_ctl_flow_del(&st->ifs[s->flow_if].ctl, &s->fkey);
@@ -118,6 +165,7 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 	uint16_t lport, rport = 0;
 	bool connected = false;
 	uint32_t mask;
+	int err;
 
 	xs_sock_unsteer(st, s);
 	s->route_cache.gen = 0;	/* the source address may change */
@@ -162,11 +210,10 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 	for (int i = 0; i < st->nifs; i++) {
 		if (!(mask & (1u << i)))
 			continue;
-		/* An existing rule (an administrator's static one) already
-		 * steers the port here; it is not ours to remove. */
-		if (xs_ctl_listener_add(&st->ifs[i].ctl, &s->lkey, &st->ifs[i].owner) == 0)
+		err = rule_get(st, i, &s->lkey);
+		if (err == 0)
 			s->listen_ifmask |= 1u << i;
-		else
+		else if (err != -EEXIST)	/* EEXIST: a static rule steers it already */
 			mask &= ~(1u << i);
 	}
 	s->accelerated = mask != 0;

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 
 #include "dev/dev.h"
@@ -75,6 +76,56 @@ static void publish_stats(struct xs_stack *st)
 
 _Static_assert(XS_DROP__MAX <= XS_STACK_DROP_SLOTS, "drop reasons must fit the stats map");
 
+/* Raises what send_sigio() would have for each socket the receive loop
+ * queued, outside the stack lock: a handler may call into the stack. */
+static void raise_queued_signals(struct xs_stack *st)
+{
+	struct {
+		int fd, sig;
+		struct f_owner_ex owner;
+	} due[64];
+	uint64_t v;
+	int n = 0;
+
+	(void)!read(st->sig_fd, &v, sizeof(v));
+	pthread_mutex_lock(&st->lock);
+	for (int i = 0; i < st->nsig; i++) {
+		struct xs_sock *s = xs_stack_sock(st, st->sig_list[i]);
+
+		if (!s || !s->sig_queued)
+			continue;
+		s->sig_queued = false;
+		due[n].fd = s->fd;
+		due[n].sig = s->sig;
+		due[n++].owner = s->owner;
+	}
+	st->nsig = 0;
+	pthread_mutex_unlock(&st->lock);
+
+	for (int i = 0; i < n; i++) {
+		int sig = due[i].sig ? due[i].sig : SIGIO;
+		pid_t pid = due[i].owner.pid;
+
+		if (!pid)
+			continue;
+		if (due[i].owner.type == F_OWNER_TID) {
+			syscall(SYS_tgkill, getpid(), pid, sig);
+		} else if (due[i].owner.type == F_OWNER_PGRP) {
+			kill(-pid, sig);
+		} else if (due[i].sig && pid == getpid()) {
+			/* F_SETSIG: a queued signal carrying the fd, as the
+			 * kernel's POLL_IN notification does. */
+			siginfo_t si = { .si_signo = sig, .si_code = POLL_IN };
+
+			si.si_fd = due[i].fd;
+			si.si_band = POLLIN | POLLRDNORM;
+			syscall(SYS_rt_sigqueueinfo, pid, sig, &si);
+		} else {
+			kill(pid, sig);
+		}
+	}
+}
+
 /* The helper thread: applies the kernel's route, address and neighbour
  * changes as they happen, so the data path never reads netlink, and
  * publishes the counters once a second. */
@@ -87,13 +138,16 @@ static void *helper_main(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	for (;;) {
-		struct pollfd pfd = { .fd = xs_mirror__fd(st->mirror), .events = POLLIN };
+		struct pollfd pfd[2] = { { .fd = xs_mirror__fd(st->mirror), .events = POLLIN },
+					 { .fd = st->sig_fd, .events = POLLIN } };
 		uint64_t now;
 
-		if (poll(&pfd, 1, 250) < 0 && errno != EINTR)
+		if (poll(pfd, 2, 250) < 0 && errno != EINTR)
 			break;
+		if (pfd[1].revents & POLLIN)
+			raise_queued_signals(st);
 		pthread_mutex_lock(&st->lock);
-		if (pfd.revents & POLLIN)
+		if (pfd[0].revents & POLLIN)
 			xs_mirror__process(st->mirror);
 		now = xs_now_ns();
 		if (st->reasm) {
@@ -154,12 +208,13 @@ static void stack_init(void)
 	}
 	st->reasm = xs_reasm__new(NULL);	/* without it fragments are only counted */
 	st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	st->sig_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20))
 		st->nfds = (int)rl.rlim_cur;
 	else
 		st->nfds = 1 << 20;
 	st->fds = calloc((size_t)st->nfds, sizeof(*st->fds));
-	if (st->wake_fd < 0 || !st->fds) {
+	if (st->wake_fd < 0 || st->sig_fd < 0 || !st->fds) {
 		stack_errno = ENOMEM;
 		return;
 	}
@@ -371,6 +426,10 @@ delivered:
 
 			if (s->waiters || s == st->poller_sock)
 				*wake = true;
+			if (s->async && !s->sig_queued && st->nsig < (int)(sizeof(st->sig_list) / sizeof(int))) {
+				s->sig_queued = true;
+				st->sig_list[st->nsig++] = s->fd;
+			}
 		}
 	}
 	ifn->rx_packets += n;
@@ -389,6 +448,11 @@ int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
 	st->rx_polls++;
 	for (i = 0; i < st->nifs; i++)
 		delivered += poll_if(st, &st->ifs[i], now_ns, &wake);
+	if (st->nsig) {
+		uint64_t one = 1;
+
+		(void)!write(st->sig_fd, &one, sizeof(one));
+	}
 	if (wake) {
 		pthread_cond_broadcast(&st->cond);
 		if (st->poller_sleeping) {

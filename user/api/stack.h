@@ -15,6 +15,7 @@
 #ifndef XS_API_STACK_H
 #define XS_API_STACK_H
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -56,6 +57,17 @@ struct xs_sock {
 	uint8_t ttl, tos;           /* IP_TTL/IP_TOS (or IPv6 hop limit, class), as the twin says */
 	uint8_t ttl6, tclass6;
 	uint32_t path_mtu;          /* the kernel's path MTU after a frag-needed, 0 if none */
+	int pmtudisc;               /* IP_MTU_DISCOVER (IP_PMTUDISC_*) */
+	bool dontfrag6;             /* IPV6_DONTFRAG */
+	bool udp_cork;              /* UDP_CORK: every send goes through the twin */
+	bool twin_corked;           /* a MSG_MORE send left data corked in the twin */
+	uint64_t err_checked_ns;    /* last look at the twin's SO_ERROR before a send */
+	/* O_ASYNC: the signal the kernel would raise when data arrives, as the
+	 * twin records it (F_SETOWN/F_SETOWN_EX, F_SETSIG, FIOASYNC). */
+	bool async;
+	bool sig_queued;            /* waiting for the helper thread to raise it */
+	int sig;                    /* F_GETSIG: 0 means SIGIO */
+	struct f_owner_ex owner;
 	/* The last destination sent to, and how: valid while the mirror's
 	 * generation is unchanged (any route, address or neighbour change). */
 	struct {
@@ -68,6 +80,14 @@ struct xs_sock {
 	struct xs_udp_sock udp;
 };
 
+/* A listener rule this process installed, shared by every socket of the
+ * process that needs it (SO_REUSEADDR/SO_REUSEPORT siblings). */
+struct xs_rule_ref {
+	struct xs_listen_key key;
+	int if_idx;
+	int refs;
+};
+
 struct xs_stack {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;        /* broadcast when a socket with waiters gets data */
@@ -77,11 +97,16 @@ struct xs_stack {
 	int nifs;
 	char only_iface[IF_NAMESIZE];   /* XSOCK_IFACE */
 	struct xs_udp_table udp;
+	struct xs_rule_ref *rules;  /* our listener rules, with reference counts */
+	int nrules, rules_cap;
 	/* fd table: fd -> socket */
 	struct xs_sock **fds;
 	int nfds;
 	/* sleeping */
 	int wake_fd;                /* eventfd: wakes the poller */
+	int sig_fd;                 /* eventfd: wakes the helper thread to raise SIGIO */
+	int sig_list[64];           /* fds whose owners are due a signal */
+	int nsig;
 	bool poller_sleeping;
 	struct xs_sock *poller_sock;
 	/* Sockets with blocked threads: the poller also watches their twins,
@@ -135,6 +160,9 @@ int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct x
 /* Removes the steering rules s installed and takes it out of the socket
  * table (socket.c).  Lock held. */
 void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s);
+
+/* Re-reads s's O_ASYNC owner and signal from the twin.  Lock held. */
+void xs_sock_read_async(struct xs_sock *s);
 
 /* Wakes every thread waiting on s (close, shutdown). Lock held. */
 void xs_stack_wake(struct xs_stack *st, struct xs_sock *s);

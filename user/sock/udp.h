@@ -43,6 +43,7 @@ struct xs_udp_dgram {
 	uint8_t src[16];            /* IPv4 as ::ffff:a.b.c.d */
 	uint8_t dst[16];
 	uint16_t sport;             /* host order */
+	uint16_t dport;
 	uint8_t family;             /* of the packet: AF_INET or AF_INET6 */
 	uint8_t tos;
 	uint8_t ttl;
@@ -61,6 +62,8 @@ enum xs_udp_cmsg {
 	XS_CMSG_PKTINFO6 = 1 << 5,      /* IPV6_RECVPKTINFO */
 	XS_CMSG_HOPLIMIT6 = 1 << 6,     /* IPV6_RECVHOPLIMIT */
 	XS_CMSG_TCLASS6 = 1 << 7,       /* IPV6_RECVTCLASS */
+	XS_CMSG_ORIGDST = 1 << 8,       /* IP_RECVORIGDSTADDR */
+	XS_CMSG_ORIGDST6 = 1 << 9,      /* IPV6_RECVORIGDSTADDR */
 };
 
 struct xs_udp_sock {
@@ -76,6 +79,7 @@ struct xs_udp_sock {
 	uint16_t rport;
 	int bound_ifindex;          /* SO_BINDTODEVICE, 0 for any */
 	uint32_t cmsg_flags;        /* enum xs_udp_cmsg */
+	int32_t peek_off;           /* SO_PEEK_OFF, -1 when off */
 	/* SIOCGSTAMP, as the kernel keeps sk_stamp: XS_UDP_NO_STAMP until a
 	 * datagram is read, 0 ("now") while timestamping is off, else the
 	 * last datagram's receive time; untouched while SO_TIMESTAMP(NS)

@@ -111,6 +111,12 @@ static void put_cmsgs(const struct xs_udp_sock *s, const struct xs_udp_dgram *d,
 		}
 		if (f & XS_CMSG_TOS)
 			put_cmsg(&o, SOL_IP, IP_TOS, &d->tos, 1);
+		if (f & XS_CMSG_ORIGDST) {
+			struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(d->dport) };
+
+			memcpy(&sin.sin_addr, d->dst + 12, 4);
+			put_cmsg(&o, SOL_IP, IP_ORIGDSTADDR, &sin, sizeof(sin));
+		}
 	} else {
 		if (f & XS_CMSG_HOPLIMIT6) {
 			int hops = d->ttl;
@@ -122,36 +128,74 @@ static void put_cmsgs(const struct xs_udp_sock *s, const struct xs_udp_dgram *d,
 
 			put_cmsg(&o, SOL_IPV6, IPV6_TCLASS, &tclass, sizeof(tclass));
 		}
+		if (f & XS_CMSG_ORIGDST6) {
+			struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(d->dport) };
+
+			memcpy(&sin6.sin6_addr, d->dst, 16);
+			put_cmsg(&o, SOL_IPV6, IPV6_ORIGDSTADDR, &sin6, sizeof(sin6));
+		}
 	}
 	msg->msg_controllen = o.used;
 }
 
+/* The datagram a peek at SO_PEEK_OFF offset starts in, and the offset in
+ * it: whole datagrams the offset passes are skipped, as
+ * __skb_try_recv_from_queue() does.  NULL when the offset is past them all. */
+static const struct xs_udp_dgram *peek_at(const struct xs_udp_sock *s, uint32_t *off)
+{
+	uint32_t o = (uint32_t)s->peek_off;
+
+	for (uint32_t i = 0; i < s->q_count; i++) {
+		const struct xs_udp_dgram *d = &s->q[(s->q_head + i) % s->q_cap];
+
+		if (o >= d->len && o) {
+			o -= d->len;
+			continue;
+		}
+		*off = o;
+		return d;
+	}
+	return NULL;
+}
+
 ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
 {
+	bool peek = flags & MSG_PEEK;
 	const struct xs_udp_dgram *d = xs_udp_head(s);
-	size_t copied = 0, len;
+	size_t copied = 0, len, want = 0;
+	uint32_t off = 0;
+	ssize_t ret;
 	int i;
 
+	if (peek && s->peek_off >= 0) {
+		d = peek_at(s, &off);
+		if (!d)
+			return -EAGAIN;
+	}
 	/* What the kernel's copy would fault on: like udp_recvmsg(), the
 	 * datagram is consumed and the call fails with EFAULT.  (Other bad
 	 * pointers fault in this process, as with any user-space stack.) */
 	for (i = 0; i < (int)msg->msg_iovlen; i++) {
 		if (!msg->msg_iov[i].iov_base && msg->msg_iov[i].iov_len) {
-			if (!(flags & MSG_PEEK))
+			if (!peek)
 				xs_udp_dequeue(s);
 			return -EFAULT;
 		}
+		want += msg->msg_iov[i].iov_len;
 	}
 
-	for (i = 0; i < (int)msg->msg_iovlen && copied < d->len; i++) {
-		size_t k = d->len - copied;
+	for (i = 0; i < (int)msg->msg_iovlen && off + copied < d->len; i++) {
+		size_t k = d->len - off - copied;
 
 		if (k > msg->msg_iov[i].iov_len)
 			k = msg->msg_iov[i].iov_len;
-		memcpy(msg->msg_iov[i].iov_base, d->data + copied, k);
+		memcpy(msg->msg_iov[i].iov_base, d->data + off + copied, k);
 		copied += k;
 	}
-	msg->msg_flags = copied < d->len ? MSG_TRUNC : 0;
+	/* udp_recvmsg(): truncated when the buffer held no more than what was
+	 * left from the offset and less than the whole datagram (so a peek
+	 * that starts inside it is marked unless the buffer was larger). */
+	msg->msg_flags = want <= d->len - off && want < d->len ? MSG_TRUNC : 0;
 	if (msg->msg_name)
 		xs_udp_fill_sockaddr(s->family, d->src, d->sport, msg->msg_name, &msg->msg_namelen);
 	else
@@ -165,7 +209,15 @@ ssize_t xs_udp_recv(struct xs_udp_sock *s, struct msghdr *msg, int flags)
 	if (!(s->cmsg_flags & (XS_CMSG_TIMESTAMP | XS_CMSG_TIMESTAMPNS)))
 		s->stamp_ns = s->stamp_ns == XS_UDP_NO_STAMP || !s->stamp_enabled ? 0 : d->rx_ns;
 	len = d->len;	/* d is gone once dequeued */
-	if (!(flags & MSG_PEEK))
+	ret = (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)copied;
+	/* skb_consume_udp(): a peek moves SO_PEEK_OFF forward by what it
+	 * returned, a read moves it back by what it removed. */
+	if (s->peek_off >= 0) {
+		int64_t po = s->peek_off + (peek ? ret : -ret);
+
+		s->peek_off = (int32_t)(po < 0 ? 0 : po);
+	}
+	if (!peek)
 		xs_udp_dequeue(s);
-	return (flags & MSG_TRUNC) ? (ssize_t)len : (ssize_t)copied;
+	return ret;
 }

@@ -35,6 +35,7 @@ static enum xs_drop_reason deliver(struct xs_udp_table *t, const struct xs_rx_pk
 	memcpy(d->src, pkt->src, 16);
 	memcpy(d->dst, pkt->dst, 16);
 	d->sport = r.src_port;
+	d->dport = r.dst_port;
 	d->family = (uint8_t)pkt->family;
 	d->tos = pkt->tos;
 	d->ttl = pkt->ttl;

@@ -20,6 +20,7 @@ void xs_udp_sock_init(struct xs_udp_sock *s, int family)
 	memset(s, 0, sizeof(*s));
 	s->family = family;
 	s->stamp_ns = XS_UDP_NO_STAMP;
+	s->peek_off = -1;
 }
 
 static void release_dgram(struct xs_udp_dgram *d)
