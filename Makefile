@@ -143,6 +143,15 @@ $(BUILD)/tests/net/%: $(BUILD)/tests/net/%.o $(BUILD)/libxsock-internal.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
 
+# The socket-API conformance suite: each case on the kernel and on xsock
+# (docs/conformance.md); tests/net/test_conformance.sh runs it.
+CONFORMANCE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tests/conformance/*.c))
+CONFORMANCE_BIN := $(BUILD)/tests/conformance/conformance
+
+$(CONFORMANCE_BIN): $(CONFORMANCE_OBJS) $(BUILD)/libxsock-internal.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
+
 # ---- benchmarks (make bench, docs/bench.md) ------------------------------
 # udp_rr runs on both stacks through one table of socket calls, so it links
 # libxsock and needs its socket layer: the link stops, loudly, when the
@@ -205,7 +214,7 @@ LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc
 .PHONY: all deps test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz \
 	install help clean distclean
 
-all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS)
+all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS) $(CONFORMANCE_BIN)
 
 deps:
 	$(Q)tools/install-deps.sh

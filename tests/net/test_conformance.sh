@@ -1,0 +1,43 @@
+#!/bin/bash
+# The socket-API conformance suite (tests/conformance/): every case runs on
+# kernel sockets and then on xsock sockets, on an attached interface, with
+# kernel peers in the other namespace (an echo server and conf_peer.py,
+# which reports what reached the wire).  Passes when every difference is
+# one of the documented expected ones.
+#   CONF_CASE=GLOB runs only the matching cases.
+#   CONF_MARKDOWN=FILE writes the report as markdown there instead (the
+#   table of docs/conformance.md).
+. "$(dirname "$0")/lib.sh"
+CONF=$TOP/$BUILD/tests/conformance/conformance
+[ -x "$CONF" ] || xs_skip "$CONF not built"
+command -v python3 >/dev/null || xs_skip "python3 is not installed"
+xs_topology || { echo "topology set-up failed"; exit 1; }
+
+ECHO_PORT=9300
+REPORT_PORT=9301
+ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 4 $ECHO_PORT &
+xs_on_exit "kill $!"
+ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 6 $ECHO_PORT &
+xs_on_exit "kill $!"
+ip netns exec "$NS_B" python3 "$TOP/tests/conformance/conf_peer.py" $REPORT_PORT &
+xs_on_exit "kill $!"
+xs_wait_for 5 in_b bash -c "[ \$(ss -uln | grep -cE ':($ECHO_PORT|$REPORT_PORT) ') = 4 ]" ||
+	{ echo "peers did not start"; exit 1; }
+# Both runs provoke ICMP port unreachables; the peer's per-host rate limit
+# (1/s) would otherwise drop the second run's.
+in_b sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+check "attach" xsctl_a attach "$VETH_A"
+out=$(mktemp)
+xs_on_exit "rm -f $out"
+in_a timeout 900 "$CONF" ${CONF_CASE:+--case "$CONF_CASE"} ${CONF_MARKDOWN:+--markdown} \
+	"$IP4_A" "$IP4_B" "$IP6_A" "$IP6_B" $ECHO_PORT $REPORT_PORT >"$out" 2>&1
+rc=$?
+if [ -n "${CONF_MARKDOWN:-}" ]; then
+	cp "$out" "$CONF_MARKDOWN"
+	grep -A20 '^```$' "$out" | sed 's/^/    /'
+else
+	# The failures in full, then the table per area and the summary.
+	grep -v '^  ok ' "$out" | sed 's/^/    /'
+fi
+check "kernel and xsock agree on every case (exit $rc)" test "$rc" = 0
+xs_done
