@@ -45,6 +45,20 @@ uint64_t xs_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Applies `xsockctl sysctl` changes to a running stack: the knobs that
+ * matter after start-up (busy-poll time).  Ring and umem sizes apply to
+ * interfaces opened later.  Lock held. */
+static void apply_config(struct xs_stack *st)
+{
+	struct xs_config cfg;
+
+	if (!st->nifs || xs_ctl_config_read(&st->ifs[0].ctl, &cfg) ||
+	    cfg.generation == st->config_gen)
+		return;
+	st->config_gen = cfg.generation;
+	st->busy_poll_us = cfg.busy_poll_us;
+}
+
 /* Writes this process's counters for each interface into its "stacks"
  * map, where `xsockctl stats` shows them.  Lock held. */
 static void publish_stats(struct xs_stack *st)
@@ -157,6 +171,7 @@ static void *helper_main(void *arg)
 				st->ifs[0].ifnet.drops[XS_DROP_REASM_TIMEOUT] += expired;
 		}
 		if (now >= next_publish) {
+			apply_config(st);
 			publish_stats(st);
 			next_publish = now + 1000000000u;
 		}
@@ -312,6 +327,7 @@ static int if_open(struct xs_stack *st, const struct xs_link_info *link)
 		goto fail;
 	}
 	st->busy_poll_us = cfg.busy_poll_us;
+	st->config_gen = cfg.generation;
 	sif->ifnet.ifindex = link->ifindex;
 	snprintf(sif->ifnet.name, sizeof(sif->ifnet.name), "%s", link->name);
 	memcpy(sif->ifnet.mac, link->mac, 6);

@@ -115,6 +115,7 @@ struct xs_stack {
 	int nwaiting;
 	/* config */
 	uint32_t busy_poll_us;
+	uint64_t config_gen;        /* generation of the config map last applied */
 	pthread_t helper;
 	bool helper_running;
 	uint64_t rx_polls;
