@@ -29,7 +29,6 @@
 #define FAST_SEND_FLAGS (MSG_DONTWAIT | MSG_NOSIGNAL)
 #define FAST_RECV_FLAGS (MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC | MSG_WAITALL | MSG_NOSIGNAL)
 
-static uint8_t twin_buf[65536];     /* under the stack lock */
 
 bool xs_sock_readable(struct xs_sock *s)
 {
@@ -40,7 +39,7 @@ int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s)
 {
 	for (;;) {
 		struct sockaddr_storage from;
-		struct iovec iov = { twin_buf, sizeof(twin_buf) };
+		struct iovec iov = { st->twin_buf, sizeof(st->twin_buf) };
 		struct msghdr m = {
 			.msg_name = &from, .msg_namelen = sizeof(from),
 			.msg_iov = &iov, .msg_iovlen = 1,
@@ -53,7 +52,7 @@ int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s)
 		d.heap = malloc(n ? (size_t)n : 1);
 		if (!d.heap)
 			return -ENOMEM;
-		memcpy(d.heap, twin_buf, (size_t)n);
+		memcpy(d.heap, st->twin_buf, (size_t)n);
 		d.data = d.heap;
 		d.len = (uint32_t)n;
 		/* Stamped when the stack took it; the kernel's own receive time

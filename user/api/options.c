@@ -112,16 +112,12 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 		s->udp.rcvbuf = (uint32_t)v;
 		break;
 	}
-	case SO_RCVTIMEO_OLD:
-	case SO_SNDTIMEO_OLD: {
+	case SO_RCVTIMEO_OLD: {
 		struct timeval tv;
 
 		len = sizeof(tv);
 		getsockopt(s->fd, SOL_SOCKET, name, &tv, &len);
-		if (name == SO_RCVTIMEO_OLD)
-			s->rcvtimeo_ns = timeval_ns(&tv);
-		else
-			s->sndtimeo_ns = timeval_ns(&tv);
+		s->rcvtimeo_ns = timeval_ns(&tv);
 		break;
 	}
 	case SO_BINDTODEVICE:

@@ -236,8 +236,11 @@ static void stack_init(void)
 	if (only)
 		snprintf(st->only_iface, sizeof(st->only_iface), "%s", only);
 	st->busy_poll_us = 50;
-	if (pthread_create(&st->helper, NULL, helper_main, st) == 0)
-		st->helper_running = true;
+	/* Without the helper the kernel's tables would go stale: then every
+	 * socket stays a plain kernel socket. */
+	stack_errno = pthread_create(&st->helper, NULL, helper_main, st);
+	if (stack_errno)
+		return;
 	the_stack = st;
 	atexit(stack_exit);
 }
@@ -461,7 +464,6 @@ int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
 	bool wake = false;
 	int i, delivered = 0;
 
-	st->rx_polls++;
 	for (i = 0; i < st->nifs; i++)
 		delivered += poll_if(st, &st->ifs[i], now_ns, &wake);
 	if (st->nsig) {

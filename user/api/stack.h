@@ -41,7 +41,6 @@ struct xs_sock {
 	int domain, type, protocol;
 	bool nonblock;
 	bool accelerated;           /* traffic steered to the stack */
-	bool autobound_checked;
 	int waiters;                /* threads blocked on this socket */
 	int wait_slot;              /* index in st->waiting while waiters > 0, or -1 */
 	bool closing;
@@ -53,7 +52,7 @@ struct xs_sock {
 	uint64_t twin_checked_ns;   /* last look at the twin for datagrams */
 	bool twin_ready;            /* poll(2) saw the twin readable */
 	int pending_err;            /* an error the twin reported, for the next call */
-	uint64_t rcvtimeo_ns, sndtimeo_ns;  /* 0: forever */
+	uint64_t rcvtimeo_ns;       /* SO_RCVTIMEO, 0: forever (sends never wait) */
 	uint8_t ttl, tos;           /* IP_TTL/IP_TOS (or IPv6 hop limit, class), as the twin says */
 	uint8_t ttl6, tclass6;
 	uint32_t path_mtu;          /* the kernel's path MTU after a frag-needed, 0 if none */
@@ -117,10 +116,9 @@ struct xs_stack {
 	uint32_t busy_poll_us;
 	uint64_t config_gen;        /* generation of the config map last applied */
 	pthread_t helper;
-	bool helper_running;
-	uint64_t rx_polls;
 	uint64_t sockets;           /* open xsock sockets */
 	uint64_t twin_rx;           /* datagrams taken from kernel twins */
+	uint8_t twin_buf[65536];    /* a datagram drained from a twin, under the lock */
 };
 
 /* The stack, started on first use; NULL with errno set if it cannot start
