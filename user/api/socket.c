@@ -307,6 +307,21 @@ int xsock_connect(int fd, const struct sockaddr *addr, socklen_t len)
 	return connect(fd, addr, len) ? -1 : resteer_fd(fd);
 }
 
+int xsock_listen(int fd, int backlog)
+{
+	return listen(fd, backlog);
+}
+
+int xsock_accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return accept(fd, addr, len);
+}
+
+int xsock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	return accept4(fd, addr, len, flags);
+}
+
 int xsock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
 	return getsockname(fd, addr, len);
