@@ -20,4 +20,9 @@ const char *const xs_drop_reason_names[XS_DROP__MAX] = {
 	[XS_DROP_REASM_OVERLAP] = "reasm_overlap",
 	[XS_DROP_REASM_MEMORY] = "reasm_memory",
 	[XS_DROP_REASM_TIMEOUT] = "reasm_timeout",
+	[XS_DROP_TCP_MALFORMED] = "tcp_malformed",
+	[XS_DROP_TCP_CSUM] = "tcp_csum",
+	[XS_DROP_TCP_STATE] = "tcp_state",
+	[XS_DROP_TCP_PAWS] = "tcp_paws",
+	[XS_DROP_TCP_LISTEN_FULL] = "tcp_listen_full",
 };

@@ -25,6 +25,11 @@ enum xs_drop_reason {
 	XS_DROP_REASM_OVERLAP,      /* overlapping fragments: the datagram is dropped (RFC 5722) */
 	XS_DROP_REASM_MEMORY,       /* reassembly memory full, or a datagram evicted */
 	XS_DROP_REASM_TIMEOUT,      /* a datagram not completed in time */
+	XS_DROP_TCP_MALFORMED,      /* TCP header or options did not parse */
+	XS_DROP_TCP_CSUM,           /* TCP checksum */
+	XS_DROP_TCP_STATE,          /* not acceptable in the connection's state or window */
+	XS_DROP_TCP_PAWS,           /* an old timestamp (RFC 7323 PAWS) */
+	XS_DROP_TCP_LISTEN_FULL,    /* a SYN to a listener whose queues are full */
 	XS_DROP__MAX
 };
 

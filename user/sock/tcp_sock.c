@@ -1,0 +1,808 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * TCP connection blocks and the tables that find them; the byte rings; the
+ * protocol halves of the socket calls.  See tcp.h.
+ */
+#include "sock/tcp.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "sock/tcp_seq.h"
+
+/* ---- rings ---------------------------------------------------------------- */
+
+static uint32_t pow2_at_least(uint32_t n)
+{
+	uint32_t c = 4096;
+
+	while (c < n && c < (1u << 30))
+		c <<= 1;
+	return c;
+}
+
+int xs_tcp_ring_reserve(struct xs_tcp_ring *r, uint32_t want)
+{
+	uint32_t cap = pow2_at_least(want), first;
+	uint8_t *d;
+
+	if (cap <= r->cap)
+		return 0;
+	d = malloc(cap);
+	if (!d)
+		return -ENOMEM;
+	/* Lay the contents out from offset 0. */
+	first = r->cap - r->head < r->len ? r->cap - r->head : r->len;
+	if (r->len) {
+		memcpy(d, r->data + r->head, first);
+		memcpy(d + first, r->data, r->len - first);
+	}
+	free(r->data);
+	r->data = d;
+	r->cap = cap;
+	r->head = 0;
+	return 0;
+}
+
+uint32_t xs_tcp_ring_write(struct xs_tcp_ring *r, const uint8_t *src, uint32_t len)
+{
+	uint32_t tail, first;
+
+	if (len > r->cap - r->len)
+		len = r->cap - r->len;
+	if (!len)
+		return 0;
+	tail = (r->head + r->len) & (r->cap - 1);
+	first = r->cap - tail < len ? r->cap - tail : len;
+	memcpy(r->data + tail, src, first);
+	memcpy(r->data, src + first, len - first);
+	r->len += len;
+	return len;
+}
+
+int xs_tcp_ring_iov(const struct xs_tcp_ring *r, uint32_t off, uint32_t len, struct iovec iov[2])
+{
+	uint32_t start = (r->head + off) & (r->cap - 1), first;
+
+	if (!len)
+		return 0;
+	first = r->cap - start < len ? r->cap - start : len;
+	iov[0].iov_base = r->data + start;
+	iov[0].iov_len = first;
+	if (first == len)
+		return 1;
+	iov[1].iov_base = r->data;
+	iov[1].iov_len = len - first;
+	return 2;
+}
+
+void xs_tcp_ring_consume(struct xs_tcp_ring *r, uint32_t len)
+{
+	if (len > r->len)
+		len = r->len;
+	r->len -= len;
+	r->head = r->len ? (r->head + len) & (r->cap - 1) : 0;
+}
+
+void xs_tcp_ring_free(struct xs_tcp_ring *r)
+{
+	free(r->data);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Copies len bytes at offset off of the ring into iov (from byte skip of
+ * the iovec list on). */
+static void ring_copy_out(const struct xs_tcp_ring *r, uint32_t off, uint32_t len,
+			  const struct iovec *iov, int iovcnt)
+{
+	struct iovec src[2];
+	int n = xs_tcp_ring_iov(r, off, len, src), si = 0, di = 0;
+	size_t so = 0, dof = 0;
+
+	while (len && si < n && di < iovcnt) {
+		size_t a = src[si].iov_len - so, b = iov[di].iov_len - dof, k = a < b ? a : b;
+
+		if (k > len)
+			k = len;
+		memcpy((uint8_t *)iov[di].iov_base + dof, (uint8_t *)src[si].iov_base + so, k);
+		so += k;
+		dof += k;
+		len -= (uint32_t)k;
+		if (so == src[si].iov_len) {
+			si++;
+			so = 0;
+		}
+		if (dof == iov[di].iov_len) {
+			di++;
+			dof = 0;
+		}
+	}
+}
+
+/* ---- tables --------------------------------------------------------------- */
+
+static uint32_t mix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x7feb352d;
+	h ^= h >> 15;
+	h *= 0x846ca68b;
+	h ^= h >> 16;
+	return h;
+}
+
+static uint32_t conn_hash(const struct xs_tcp_table *t, const uint8_t laddr[16], uint16_t lport,
+			  const uint8_t raddr[16], uint16_t rport)
+{
+	uint32_t a, b, c, k;
+
+	memcpy(&a, raddr + 12, 4);
+	memcpy(&b, raddr + 8, 4);
+	memcpy(&c, laddr + 12, 4);
+	memcpy(&k, t->secret.key, 4);
+	return mix32(a ^ mix32(b ^ c ^ k) ^ ((uint32_t)lport << 16 | rport)) & (XS_TCP_TABLE_SIZE - 1);
+}
+
+static uint32_t port_hash(uint16_t lport)
+{
+	return mix32(lport) & (XS_TCP_TABLE_SIZE - 1);
+}
+
+void xs_tcp_table_init(struct xs_tcp_table *t, const struct xs_tcp_env *env,
+		       const struct xs_tcp_secret *secret, uint64_t now_ns)
+{
+	memset(t, 0, sizeof(*t));
+	t->env = env;
+	t->secret = *secret;
+	t->ts_epoch_ns = now_ns;
+	t->next_timer_ns = UINT64_MAX;
+}
+
+void xs_tcp_table_destroy(struct xs_tcp_table *t)
+{
+	while (t->all)
+		xs_tcp_sock_free(t->all);
+}
+
+static void ooo_release(void *ctx, void *payload)
+{
+	(void)ctx;
+	free(payload);
+}
+
+struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t now_ns)
+{
+	struct xs_tcp_sock *tp = calloc(1, sizeof(*tp));
+
+	if (!tp)
+		return NULL;
+	tp->table = t;
+	tp->family = family;
+	tp->state = XS_TCP_CLOSE;
+	tp->ttl = 64;
+	tp->link = -1;
+	tp->sndbuf = XS_TCP_WMEM_DEFAULT;
+	tp->rcvbuf = XS_TCP_RMEM_DEFAULT;
+	tp->keepidle_s = XS_TCP_KEEPIDLE_S;
+	tp->keepintvl_s = XS_TCP_KEEPINTVL_S;
+	tp->keepcnt = XS_TCP_KEEPCNT;
+	tp->quickacks = XS_TCP_QUICKACKS;
+	tp->opened_ns = now_ns;
+	xs_rtt_init(&tp->rtt, NULL);
+	xs_tcp_cc_init(&tp->cc, xs_tcp_cc_default(), XS_TCP_MSS_DEFAULT4, false, now_ns);
+	xs_tcp_ooo_init(&tp->ooo, XS_TCP_RMEM_DEFAULT, ooo_release, NULL);
+	xs_tcp_sack_rx_init(&tp->sack_rx);
+	/* the all-sockets list: the timers walk it */
+	tp->anext = t->all;
+	if (t->all)
+		t->all->aprev = tp;
+	t->all = tp;
+	tp->listed = true;
+	t->nall++;
+	return tp;
+}
+
+void xs_tcp_hash(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_table *t = tp->table;
+	uint32_t h;
+
+	if (tp->hashed)
+		return;
+	if (tp->state == XS_TCP_LISTEN) {
+		h = port_hash(tp->lport);
+		tp->hnext = t->listen[h];
+		t->listen[h] = tp;
+	} else {
+		h = conn_hash(t, tp->laddr, tp->lport, tp->raddr, tp->rport);
+		tp->hnext = t->conn[h];
+		t->conn[h] = tp;
+		t->nconn++;
+	}
+	tp->hashed = true;
+}
+
+void xs_tcp_unhash(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_table *t = tp->table;
+	struct xs_tcp_sock **pp;
+
+	if (!tp->hashed)
+		return;
+	if (tp->state == XS_TCP_LISTEN)
+		pp = &t->listen[port_hash(tp->lport)];
+	else
+		pp = &t->conn[conn_hash(t, tp->laddr, tp->lport, tp->raddr, tp->rport)];
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == tp) {
+			*pp = tp->hnext;
+			break;
+		}
+	}
+	if (tp->state != XS_TCP_LISTEN)
+		t->nconn--;
+	tp->hashed = false;
+	tp->hnext = NULL;
+}
+
+static void accept_queue_remove(struct xs_tcp_sock *l, struct xs_tcp_sock *c)
+{
+	struct xs_tcp_sock **pp, *prev = NULL;
+
+	for (pp = &l->accept_head; *pp; prev = *pp, pp = &(*pp)->qnext) {
+		if (*pp == c) {
+			*pp = c->qnext;
+			if (l->accept_tail == c)
+				l->accept_tail = prev;
+			l->accept_len--;
+			break;
+		}
+	}
+	c->qnext = NULL;
+}
+
+/* A child leaves its listener: out of the accept queue or the SYN count. */
+static void detach_from_parent(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_sock *l = tp->parent;
+
+	if (!l)
+		return;
+	if (tp->state == XS_TCP_SYN_RECV)
+		l->syn_queued--;
+	else
+		accept_queue_remove(l, tp);
+	tp->parent = NULL;
+}
+
+void xs_tcp_sock_free(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_table *t = tp->table;
+
+	if (t->env && t->env->release)
+		t->env->release(t->env->ctx, tp);
+	detach_from_parent(tp);
+	/* a listener's unaccepted children go with it */
+	if (tp->state == XS_TCP_LISTEN) {
+		while (tp->accept_head) {
+			struct xs_tcp_sock *c = tp->accept_head;
+
+			accept_queue_remove(tp, c);
+			c->parent = NULL;
+			xs_tcp_send_rst(c, 0);
+			xs_tcp_sock_free(c);
+		}
+		for (struct xs_tcp_sock *c = t->all; c; c = c->anext)
+			if (c->parent == tp) {
+				c->parent = NULL;
+				c->state = XS_TCP_CLOSE;	/* freed by the next timer pass */
+			}
+	}
+	xs_tcp_unhash(tp);
+	if (tp->listed) {
+		if (tp->aprev)
+			tp->aprev->anext = tp->anext;
+		else
+			t->all = tp->anext;
+		if (tp->anext)
+			tp->anext->aprev = tp->aprev;
+		t->nall--;
+	}
+	xs_tcp_ooo_purge(&tp->ooo);
+	free(tp->ooo.nodes);
+	xs_tcp_ring_free(&tp->sndq);
+	xs_tcp_ring_free(&tp->rcvq);
+	free(tp);
+}
+
+struct xs_tcp_sock *xs_tcp_lookup(const struct xs_tcp_table *t, const uint8_t laddr[16],
+				  uint16_t lport, const uint8_t raddr[16], uint16_t rport)
+{
+	struct xs_tcp_sock *tp = t->conn[conn_hash(t, laddr, lport, raddr, rport)];
+
+	for (; tp; tp = tp->hnext)
+		if (tp->lport == lport && tp->rport == rport && !memcmp(tp->raddr, raddr, 16) &&
+		    !memcmp(tp->laddr, laddr, 16))
+			return tp;
+	return NULL;
+}
+
+static bool addr_is_zero(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+static bool addr_is_v4mapped(const uint8_t a[16])
+{
+	static const uint8_t prefix[12] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a, prefix, 12);
+}
+
+struct xs_tcp_sock *xs_tcp_lookup_listener(const struct xs_tcp_table *t, int family,
+					   const uint8_t laddr[16], uint16_t lport, int ifindex)
+{
+	struct xs_tcp_sock *tp, *wild = NULL;
+
+	for (tp = t->listen[port_hash(lport)]; tp; tp = tp->hnext) {
+		if (tp->lport != lport)
+			continue;
+		if (tp->bound_ifindex && tp->bound_ifindex != ifindex)
+			continue;
+		if (family == AF_INET && tp->family == AF_INET6 && tp->v6only)
+			continue;
+		if (family == AF_INET6 && tp->family == AF_INET)
+			continue;
+		if (!memcmp(tp->laddr, laddr, 16))
+			return tp;
+		if (addr_is_zero(tp->laddr) ||
+		    (tp->family == AF_INET && !memcmp(tp->laddr + 12, "\0\0\0\0", 4) &&
+		     addr_is_v4mapped(tp->laddr))) {
+			/* an AF_INET wildcard (0.0.0.0, stored IPv4-mapped)
+			 * beats an AF_INET6 one for IPv4, as Linux scores it */
+			if (!wild || (family == AF_INET && tp->family == AF_INET))
+				wild = tp;
+		}
+	}
+	return wild;
+}
+
+/* ---- state ---------------------------------------------------------------- */
+
+void xs_tcp_set_state(struct xs_tcp_sock *tp, enum xs_tcp_state state, uint64_t now_ns)
+{
+	enum xs_tcp_state old = tp->state;
+
+	if (old == XS_TCP_LISTEN && state != XS_TCP_LISTEN)
+		xs_tcp_unhash(tp);
+	tp->state = state;
+	switch (state) {
+	case XS_TCP_ESTABLISHED:
+		tp->established_ns = now_ns;
+		break;
+	case XS_TCP_TIME_WAIT:
+		tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
+		tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = 0;
+		xs_tcp_timer_note(tp, tp->tw_at);
+		/* Only the numbers matter from here on. */
+		xs_tcp_ooo_purge(&tp->ooo);
+		xs_tcp_ring_free(&tp->sndq);
+		break;
+	default:
+		break;
+	}
+}
+
+void xs_tcp_done(struct xs_tcp_sock *tp, int error, uint64_t now_ns)
+{
+	struct xs_tcp_table *t = tp->table;
+
+	if (error)
+		tp->err = tp->rst_err = error;
+	xs_tcp_set_state(tp, XS_TCP_CLOSE, now_ns);
+	xs_tcp_unhash(tp);
+	tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tw_at = 0;
+	xs_tcp_ooo_purge(&tp->ooo);
+	if (tp->parent || !tp->owner) {
+		xs_tcp_sock_free(tp);
+		return;
+	}
+	if (t->env->notify)
+		t->env->notify(t->env->ctx, tp, XS_TCP_EV_READ | XS_TCP_EV_WRITE | XS_TCP_EV_ERR);
+}
+
+/* ---- calls ---------------------------------------------------------------- */
+
+int xs_tcp_listen(struct xs_tcp_sock *tp, int backlog)
+{
+	if (tp->state != XS_TCP_CLOSE && tp->state != XS_TCP_LISTEN)
+		return -EINVAL;
+	/* Linux: a negative backlog is SOMAXCONN's, and it is capped there. */
+	if (backlog < 0 || backlog > XS_TCP_SOMAXCONN)
+		backlog = XS_TCP_SOMAXCONN;
+	tp->backlog = backlog;
+	if (tp->state == XS_TCP_LISTEN)
+		return 0;
+	tp->state = XS_TCP_LISTEN;
+	xs_tcp_hash(tp);
+	return 0;
+}
+
+/* RFC 6191-style reuse of a TIME_WAIT 4-tuple by a new connect(): allowed
+ * when the old connection used timestamps (the new SYN's TSval is newer,
+ * so the peer's PAWS tells the two apart) and a second has passed, as
+ * Linux's tcp_twsk_unique() with tcp_tw_reuse. */
+static bool tw_reusable(const struct xs_tcp_sock *tw, uint64_t now_ns)
+{
+	return tw->state == XS_TCP_TIME_WAIT && tw->ts_ok &&
+	       now_ns + XS_TCP_TIMEWAIT_NS - tw->tw_at >= XS_NS_PER_S;
+}
+
+int xs_tcp_connect(struct xs_tcp_sock *tp, uint64_t now_ns)
+{
+	struct xs_tcp_table *t = tp->table;
+	struct xs_tcp_sock *old = xs_tcp_lookup(t, tp->laddr, tp->lport, tp->raddr, tp->rport);
+
+	if (old) {
+		if (!tw_reusable(old, now_ns))
+			return -EADDRNOTAVAIL;
+		xs_tcp_sock_free(old);
+	}
+	tp->v4 = addr_is_v4mapped(tp->raddr);
+	tp->iss = t->isn_fixed ? t->isn_next :
+		  xs_tcp_isn(&t->secret, tp->laddr, tp->lport, tp->raddr, tp->rport, now_ns);
+	tp->ts_offset = xs_tcp_ts_offset(&t->secret, tp->laddr, tp->raddr);
+	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
+	tp->rcv_wscale = XS_TCP_RCV_WSCALE;
+	tp->state = XS_TCP_SYN_SENT;
+	xs_tcp_hash(tp);
+	t->active_opens++;
+	tp->rtt_sent_ns = now_ns;
+	xs_tcp_send_syn(tp, now_ns);
+	xs_tcp_arm_rto(tp, now_ns);
+	return 0;
+}
+
+struct xs_tcp_sock *xs_tcp_accept(struct xs_tcp_sock *l)
+{
+	struct xs_tcp_sock *c = l->accept_head;
+
+	if (!c)
+		return NULL;
+	accept_queue_remove(l, c);
+	c->parent = NULL;
+	return c;
+}
+
+/* How many bytes the send ring may hold: SO_SNDBUF's payload share when the
+ * application set it (Linux counts overhead, so about half), else grown with
+ * the window the connection can use (tcp_sndbuf_expand()). */
+static uint32_t snd_limit(const struct xs_tcp_sock *tp)
+{
+	uint64_t want;
+
+	if (tp->sndbuf_locked)
+		return tp->sndbuf / 2 > 4096 ? tp->sndbuf / 2 : 4096;
+	want = 2ull * (tp->cc.cwnd > tp->snd_wnd ? tp->cc.cwnd : tp->snd_wnd);
+	if (want < 65536)
+		want = 65536;
+	if (want > XS_TCP_WMEM_MAX)
+		want = XS_TCP_WMEM_MAX;
+	return (uint32_t)want;
+}
+
+static bool can_send_data(const struct xs_tcp_sock *tp)
+{
+	return tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_CLOSE_WAIT;
+}
+
+ssize_t xs_tcp_send(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt, size_t len,
+		    int flags, uint64_t now_ns)
+{
+	uint32_t limit, room, done = 0;
+	int i;
+
+	if (tp->rst_err) {
+		/* After a reset: the error once (ECONNRESET), then EPIPE. */
+		int e = tp->err ? tp->err : EPIPE;
+
+		tp->err = 0;
+		return -e;
+	}
+	if (tp->fin_queued || tp->state == XS_TCP_CLOSE)
+		return tp->state == XS_TCP_CLOSE && !tp->fin_queued &&
+		       tp->snd_max == tp->iss ? -ENOTCONN : -EPIPE;
+	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV || !can_send_data(tp))
+		return -EAGAIN;	/* the caller waits for the handshake */
+	if (!len)
+		return 0;
+	limit = snd_limit(tp);
+	if (tp->sndq.len >= limit)
+		return -EAGAIN;
+	room = limit - tp->sndq.len;
+	if (xs_tcp_ring_reserve(&tp->sndq, tp->sndq.len + (room < len ? room : (uint32_t)len)))
+		return -ENOBUFS;
+	for (i = 0; i < iovcnt && done < len; i++) {
+		uint32_t want = (uint32_t)(iov[i].iov_len < len - done ? iov[i].iov_len : len - done);
+		uint32_t n;
+
+		if (!want)
+			continue;
+		n = xs_tcp_ring_write(&tp->sndq, iov[i].iov_base, want < room - done ? want : room - done);
+		done += n;
+		if (n < want || done == room)
+			break;
+	}
+	if (flags & MSG_OOB) {
+		/* The urgent pointer points past the last byte of this send
+		 * (Linux's BSD interpretation). */
+		tp->snd_up = tp->snd_una + tp->sndq.len;
+		tp->snd_urg = true;
+	}
+	/* MSG_MORE corks this send: only full segments leave until a send
+	 * without it (or TCP_CORK's release). */
+	tp->msg_more = (flags & MSG_MORE) && done == len;
+	xs_tcp_output(tp, now_ns);
+	return (ssize_t)done;
+}
+
+/* The receive limit: SO_RCVBUF's payload share when set, else autotuned. */
+static uint32_t rcv_limit(const struct xs_tcp_sock *tp)
+{
+	uint32_t l = tp->rcvbuf_locked ? tp->rcvbuf / 2 : tp->rcvbuf;
+
+	if (tp->window_clamp && l > tp->window_clamp)
+		l = tp->window_clamp;
+	return l > 1024 ? l : 1024;
+}
+
+/* Receive-buffer autotuning (Linux's tcp_rcv_space_adjust(), simplified):
+ * once per RTT, if the application read more than half the window in it,
+ * the window becomes twice what it read, up to tcp_rmem[2]. */
+static void rcv_space_adjust(struct xs_tcp_sock *tp, uint64_t now_ns)
+{
+	uint64_t rtt = tp->rtt.srtt_ns ? tp->rtt.srtt_ns : XS_NS_PER_MS;
+
+	if (tp->rcvbuf_locked || now_ns - tp->rcv_space_ns < rtt)
+		return;
+	if (2ull * tp->rcv_copied > tp->rcvbuf / 2 && tp->rcvbuf < XS_TCP_RMEM_MAX) {
+		uint64_t n = 4ull * tp->rcv_copied;
+
+		if (n > XS_TCP_RMEM_MAX)
+			n = XS_TCP_RMEM_MAX;
+		if (n > tp->rcvbuf) {
+			tp->rcvbuf = (uint32_t)n;
+			xs_tcp_ooo_set_limit(&tp->ooo, tp->rcvbuf);
+		}
+	}
+	tp->rcv_copied = 0;
+	tp->rcv_space_ns = now_ns;
+}
+
+/* Where the urgent byte lies in the receive ring when out-of-band mode must
+ * skip it, else UINT32_MAX. */
+static uint32_t urg_offset(const struct xs_tcp_sock *tp)
+{
+	uint32_t off;
+
+	if (!tp->urg_valid || tp->oobinline || tp->urg_passed)
+		return UINT32_MAX;
+	off = tp->rcv_up - 1 - (tp->rcv_nxt - tp->rcvq.len);
+	return off < tp->rcvq.len ? off : UINT32_MAX;
+}
+
+ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt, size_t len,
+		    int flags, uint64_t now_ns)
+{
+	uint32_t avail, n, before;
+
+	if (tp->state == XS_TCP_LISTEN)
+		return -ENOTCONN;
+	if (flags & MSG_OOB) {
+		if (tp->oobinline || !tp->urg_valid || tp->urg_read)
+			return -EINVAL;
+		if (len && iovcnt) {
+			*(uint8_t *)iov[0].iov_base = tp->oob_byte;
+			if (!(flags & MSG_PEEK))
+				tp->urg_read = true;
+			return 1;
+		}
+		return 0;
+	}
+	/* Out-of-band mode: an in-band read skips the urgent byte, and stops
+	 * in front of it (so SIOCATMARK can tell the reader it is there). */
+	if (urg_offset(tp) == 0 && !(flags & MSG_PEEK)) {
+		xs_tcp_ring_consume(&tp->rcvq, 1);
+		tp->urg_passed = true;
+	}
+	avail = tp->rcvq.len;
+	if (urg_offset(tp) != UINT32_MAX && urg_offset(tp) < avail)
+		avail = urg_offset(tp) ? urg_offset(tp) : 0;
+	if (!avail) {
+		if (tp->err && tp->rst_err) {
+			int e = tp->err;
+
+			tp->err = 0;
+			return -e;
+		}
+		if (tp->rcv_fin || tp->shut_rd || tp->rst_err)
+			return 0;
+		if (tp->state == XS_TCP_CLOSE)
+			return tp->snd_max == tp->iss && !tp->rcv_fin ? -ENOTCONN : 0;
+		if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV)
+			return -EAGAIN;
+		return -EAGAIN;
+	}
+	n = len < avail ? (uint32_t)len : avail;
+	if (!(flags & MSG_TRUNC))
+		ring_copy_out(&tp->rcvq, 0, n, iov, iovcnt);
+	if (flags & MSG_PEEK)
+		return n;
+	before = xs_tcp_rcv_window(tp);
+	xs_tcp_ring_consume(&tp->rcvq, n);
+	tp->rcv_copied += n;
+	rcv_space_adjust(tp, now_ns);
+	/* Window update when it opened by two segments or half the buffer
+	 * (RFC 1122 4.2.3.3 receiver SWS avoidance). */
+	if (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_FIN_WAIT1 ||
+	    tp->state == XS_TCP_FIN_WAIT2) {
+		uint32_t after = xs_tcp_rcv_window(tp);
+
+		if (after > before && (after - before >= 2 * tp->mss || after - before >= rcv_limit(tp) / 2) &&
+		    after - (tp->rcv_adv - tp->rcv_nxt) >= 2 * tp->mss)
+			xs_tcp_send_ack(tp, now_ns);
+	}
+	return n;
+}
+
+int xs_tcp_shutdown(struct xs_tcp_sock *tp, int how, uint64_t now_ns)
+{
+	switch (tp->state) {
+	case XS_TCP_CLOSE:
+	case XS_TCP_SYN_SENT:
+	case XS_TCP_LISTEN:
+		if (tp->state == XS_TCP_LISTEN && how != SHUT_WR) {
+			tp->shut_rd = true;
+			return 0;
+		}
+		if (tp->state == XS_TCP_SYN_SENT) {
+			xs_tcp_done(tp, 0, now_ns);
+			return 0;
+		}
+		return -ENOTCONN;
+	default:
+		break;
+	}
+	if (how == SHUT_RD || how == SHUT_RDWR)
+		tp->shut_rd = true;
+	if ((how == SHUT_WR || how == SHUT_RDWR) && !tp->fin_queued) {
+		tp->fin_queued = true;
+		if (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_SYN_RECV)
+			xs_tcp_set_state(tp, XS_TCP_FIN_WAIT1, now_ns);
+		else if (tp->state == XS_TCP_CLOSE_WAIT)
+			xs_tcp_set_state(tp, XS_TCP_LAST_ACK, now_ns);
+		xs_tcp_output(tp, now_ns);
+	}
+	return 0;
+}
+
+void xs_tcp_close(struct xs_tcp_sock *tp, bool linger_zero, uint64_t now_ns)
+{
+	tp->owner = NULL;
+	switch (tp->state) {
+	case XS_TCP_CLOSE:
+		xs_tcp_sock_free(tp);
+		return;
+	case XS_TCP_LISTEN:
+	case XS_TCP_SYN_SENT:
+		xs_tcp_done(tp, 0, now_ns);
+		return;
+	case XS_TCP_TIME_WAIT:
+		return;	/* the timer frees it */
+	default:
+		break;
+	}
+	/* Linux (tcp_close()): unread data, or SO_LINGER with zero time,
+	 * abort the connection with an RST instead of a FIN. */
+	if (tp->rcvq.len || linger_zero) {
+		xs_tcp_send_rst(tp, now_ns);
+		xs_tcp_done(tp, 0, now_ns);
+		return;
+	}
+	tp->shut_rd = true;
+	if (!tp->fin_queued) {
+		tp->fin_queued = true;
+		if (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_SYN_RECV)
+			xs_tcp_set_state(tp, XS_TCP_FIN_WAIT1, now_ns);
+		else if (tp->state == XS_TCP_CLOSE_WAIT)
+			xs_tcp_set_state(tp, XS_TCP_LAST_ACK, now_ns);
+		xs_tcp_output(tp, now_ns);
+	}
+	/* An orphan in FIN_WAIT_2 waits tcp_fin_timeout for the peer's FIN. */
+	if (tp->state == XS_TCP_FIN_WAIT2) {
+		tp->tw_at = now_ns + (tp->linger2_s > 0 ? (uint64_t)tp->linger2_s * XS_NS_PER_S
+						       : XS_TCP_FIN_TIMEOUT_NS);
+		xs_tcp_timer_note(tp, tp->tw_at);
+	}
+}
+
+unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
+{
+	unsigned int ev = 0;
+
+	if (tp->state == XS_TCP_LISTEN)
+		return tp->accept_head ? POLLIN | POLLRDNORM : 0;
+	if (tp->err)
+		ev |= POLLERR;
+	/* tcp_poll(): POLLHUP when both directions are shut, or closed */
+	if ((tp->shut_rd && tp->fin_queued) || tp->state == XS_TCP_CLOSE)
+		ev |= POLLHUP;
+	if (tp->rcv_fin || tp->shut_rd)
+		ev |= POLLIN | POLLRDNORM | POLLRDHUP;
+	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV)
+		return ev;
+	/* tcp_poll(): the urgent byte alone, out of band, is not readable */
+	if (tp->rcvq.len > (urg_offset(tp) == 0 ? 1u : 0u))
+		ev |= POLLIN | POLLRDNORM;
+	if (tp->urg_valid && !tp->urg_read)
+		ev |= POLLPRI;
+	if (!tp->fin_queued && tp->state != XS_TCP_CLOSE) {
+		uint32_t limit = snd_limit(tp);
+
+		/* sk_stream_is_writeable(): free space at least half what is
+		 * queued */
+		if (tp->sndq.len < limit && limit - tp->sndq.len >= tp->sndq.len / 2)
+			ev |= POLLOUT | POLLWRNORM;
+	} else if (tp->fin_queued && tp->state != XS_TCP_CLOSE) {
+		ev |= POLLOUT | POLLWRNORM;	/* a write reports EPIPE at once */
+	}
+	if (tp->state == XS_TCP_CLOSE && tp->rst_err)
+		ev |= POLLOUT | POLLWRNORM;
+	return ev;
+}
+
+int xs_tcp_sock_error(struct xs_tcp_sock *tp)
+{
+	int e = tp->err;
+
+	tp->err = 0;
+	return e;
+}
+
+uint32_t xs_tcp_inq(const struct xs_tcp_sock *tp)
+{
+	return tp->state == XS_TCP_LISTEN ? 0 : tp->rcvq.len;
+}
+
+uint32_t xs_tcp_outq(const struct xs_tcp_sock *tp)
+{
+	return tp->state == XS_TCP_LISTEN ? 0 : tp->sndq.len;
+}
+
+bool xs_tcp_at_mark(const struct xs_tcp_sock *tp)
+{
+	return tp->urg_valid && !tp->urg_read && tp->rcv_up - 1 == tp->rcv_nxt - tp->rcvq.len;
+}
+
+void xs_tcp_set_sndbuf(struct xs_tcp_sock *tp, uint32_t bytes)
+{
+	tp->sndbuf = bytes;
+	tp->sndbuf_locked = true;
+}
+
+void xs_tcp_set_rcvbuf(struct xs_tcp_sock *tp, uint32_t bytes)
+{
+	tp->rcvbuf = bytes;
+	tp->rcvbuf_locked = true;
+	xs_tcp_ooo_set_limit(&tp->ooo, bytes);
+}
+
+uint32_t xs_tcp_rcv_limit(const struct xs_tcp_sock *tp)
+{
+	return rcv_limit(tp);
+}
