@@ -23,4 +23,13 @@ void xs_sock_read_ip_options(struct xs_sock *s);
  * socket is closing. */
 bool xs_sock_readable(struct xs_sock *s);
 
+/* An address and port from a sockaddr_in or sockaddr_in6 (wildcards as
+ * all-zero, IPv4 as ::ffff:a.b.c.d). */
+void xs_sock_addr_of(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port);
+
+/* Listener rules for s bound to laddr:lport on the interfaces that receive
+ * for it (see ifs_for_local in socket.c); returns the interfaces steered. */
+uint32_t xs_sock_steer_listener(struct xs_stack *st, struct xs_sock *s, const uint8_t laddr[16],
+				uint16_t lport);
+
 #endif

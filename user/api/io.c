@@ -22,6 +22,7 @@
 #include <linux/rtnetlink.h>
 
 #include "api/calls.h"
+#include "api/stream.h"
 #include "iface/ip_out.h"
 #include "xsock/xsock.h"
 
@@ -276,8 +277,16 @@ static void kick_ifs(struct xs_stack *st, uint32_t mask)
 static ssize_t sock_sendmsg_batch(struct xs_stack *st, struct xs_sock *s,
 				  const struct msghdr *msg, int flags, uint32_t *kick_mask)
 {
-	ssize_t len = iov_total(msg->msg_iov, msg->msg_iovlen), r;
+	ssize_t len, r;
 	uint32_t mine = 0;
+
+	if (s->stream) {
+		if (xs_stream_has_conn(s))
+			return xs_stream_sendmsg(st, s, msg, flags);
+		pthread_mutex_unlock(&st->lock);
+		return sendmsg(s->fd, msg, flags);
+	}
+	len = iov_total(msg->msg_iov, msg->msg_iovlen);
 
 	if (len < 0) {
 		pthread_mutex_unlock(&st->lock);
@@ -310,6 +319,12 @@ static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghd
 	ssize_t r;
 	int err;
 
+	if (s->stream) {
+		if (xs_stream_has_conn(s))
+			return xs_stream_recvmsg(st, s, msg, flags);
+		pthread_mutex_unlock(&st->lock);
+		return recvmsg(s->fd, msg, flags);
+	}
 	if (!s->accelerated || (flags & ~FAST_RECV_FLAGS)) {
 		/* Nothing steered (or MSG_OOB, MSG_ERRQUEUE...): the kernel's
 		 * socket is the whole story. */

@@ -19,6 +19,7 @@
 #include <netinet/udp.h>
 
 #include "api/calls.h"
+#include "api/stream.h"
 #include "xsock/xsock.h"
 
 static uint64_t timeval_ns(const struct timeval *tv)
@@ -156,6 +157,8 @@ int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len
 	s = xs_sock_lock(fd, &st);
 	if (s) {
 		mirror_option(st, s, level, name);
+		if (s->stream)
+			xs_stream_mirror_option(st, s, level, name);
 		pthread_mutex_unlock(&st->lock);
 	}
 	return 0;
@@ -166,6 +169,18 @@ int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	struct xs_stack *st;
 	struct xs_sock *s;
 
+	if ((level == IPPROTO_TCP || (level == SOL_SOCKET && name == SO_ERROR)) &&
+	    (s = xs_sock_lock(fd, &st))) {
+		int r = s->stream ? xs_stream_getsockopt(s, level, name, val, len) : 1;
+
+		pthread_mutex_unlock(&st->lock);
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
+		if (r == 0)
+			return 0;
+	}
 	if (level != SOL_SOCKET || (name != SO_ERROR && name != SO_PEEK_OFF) ||
 	    !(s = xs_sock_lock(fd, &st)))
 		return getsockopt(fd, level, name, val, len);
@@ -262,6 +277,13 @@ int xsock_ioctl(int fd, unsigned long request, ...)
 		}
 		pthread_mutex_unlock(&st->lock);
 	}
+	if ((request == SIOCINQ || request == SIOCOUTQ || request == SIOCOUTQNSD ||
+	     request == SIOCATMARK) && (s = xs_sock_lock(fd, &st))) {
+		r = s->stream ? xs_stream_ioctl(st, s, request, arg) : 1;
+		pthread_mutex_unlock(&st->lock);
+		if (r == 0)
+			return 0;
+	}
 	r = ioctl(fd, request, arg);	/* the kernel validates fd and arg */
 	if (r < 0 || (request != FIONREAD && request != FIONBIO && request != FIOASYNC &&
 		      request != FIOSETOWN && request != SIOCSPGRP) ||
@@ -272,6 +294,10 @@ int xsock_ioctl(int fd, unsigned long request, ...)
 	if (request == FIONBIO)
 		s->nonblock = *(int *)arg != 0;
 	/* A datagram still in the rings is as queued as one the stack took. */
+	if (s->stream) {
+		pthread_mutex_unlock(&st->lock);
+		return r;
+	}
 	if (request == FIONREAD && !s->udp.q_count)
 		xs_stack_poll(st, xs_now_ns());
 	if (request == FIONREAD && s->udp.q_count)

@@ -11,12 +11,17 @@
 #include <string.h>
 
 #include "api/calls.h"
+#include "api/stream.h"
 #include "xsock/xsock.h"
 
 #define POLL_STACK_FDS 64
 
-/* POLLIN from the stack's own queues; lock held. */
-static int stack_revents(struct xs_stack *st, struct pollfd *fds, nfds_t nfds, short *extra)
+/* What the stack adds to the kernel's answer: POLLIN for queued datagrams,
+ * and for stream connections the whole answer (their twins know nothing
+ * of them: *kernel[i] is cleared).  Returns whether any fd is the stack's.
+ * Lock held. */
+static int stack_revents(struct xs_stack *st, struct pollfd *fds, nfds_t nfds, short *extra,
+			 bool *kernel)
 {
 	int any = 0;
 
@@ -24,10 +29,13 @@ static int stack_revents(struct xs_stack *st, struct pollfd *fds, nfds_t nfds, s
 		struct xs_sock *s = xs_stack_sock(st, fds[i].fd);
 
 		extra[i] = 0;
+		kernel[i] = true;
 		if (!s || !s->accelerated)
 			continue;
 		any = 1;
-		if (s->udp.q_count || s->udp.shut_rd)
+		if (s->stream)
+			extra[i] = xs_stream_revents(s, fds[i].events, &kernel[i]);
+		else if (s->udp.q_count || s->udp.shut_rd)
 			extra[i] = (short)(fds[i].events & (POLLIN | POLLRDNORM));
 	}
 	return any;
@@ -36,8 +44,9 @@ static int stack_revents(struct xs_stack *st, struct pollfd *fds, nfds_t nfds, s
 int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
 	struct xs_stack *st = xs_stack_peek();
-	struct pollfd *all = NULL;
+	struct pollfd *all = NULL, *kfds = NULL;
 	short small[POLL_STACK_FDS], *extra = small;
+	bool ksmall[POLL_STACK_FDS], *kernel = ksmall;
 	uint64_t deadline = 0, spin_until;
 	int rc;
 
@@ -45,15 +54,30 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		return poll(fds, nfds, timeout);
 	if (nfds > POLL_STACK_FDS) {
 		extra = malloc(nfds * sizeof(*extra));
-		if (!extra)
+		kernel = malloc(nfds * sizeof(*kernel));
+		if (!extra || !kernel) {
+			free(extra);
+			free(kernel);
 			return poll(fds, nfds, timeout);
+		}
 	}
 	pthread_mutex_lock(&st->lock);
-	if (!stack_revents(st, fds, nfds, extra)) {
+	if (!stack_revents(st, fds, nfds, extra, kernel)) {
 		pthread_mutex_unlock(&st->lock);
-		if (extra != small)
+		if (extra != small) {
 			free(extra);
+			free(kernel);
+		}
 		return poll(fds, nfds, timeout);
+	}
+	/* the kernel is asked about the fds it knows: stream connections are
+	 * left out (a negative fd is ignored, revents 0) */
+	kfds = malloc(nfds * sizeof(*kfds));
+	if (!kfds) {
+		pthread_mutex_unlock(&st->lock);
+		rc = -1;
+		errno = ENOMEM;
+		goto out;
 	}
 	spin_until = xs_now_ns() + (uint64_t)st->busy_poll_us * 1000;
 	if (timeout > 0)
@@ -62,13 +86,18 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		int n = 0;
 
 		xs_stack_poll(st, xs_now_ns());
-		stack_revents(st, fds, nfds, extra);
+		stack_revents(st, fds, nfds, extra, kernel);
 		pthread_mutex_unlock(&st->lock);
-		rc = poll(fds, nfds, 0);
+		for (nfds_t i = 0; i < nfds; i++) {
+			kfds[i] = fds[i];
+			if (!kernel[i])
+				kfds[i].fd = -1;
+		}
+		rc = poll(kfds, nfds, 0);
 		if (rc < 0)
 			goto out;
 		for (nfds_t i = 0; i < nfds; i++) {
-			fds[i].revents |= extra[i];
+			fds[i].revents = (short)(kfds[i].revents | extra[i]);
 			n += fds[i].revents != 0;
 		}
 		if (n || timeout == 0) {
@@ -93,7 +122,7 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 					goto out;
 				}
 			}
-			memcpy(all, fds, nfds * sizeof(*all));
+			memcpy(all, kfds, nfds * sizeof(*all));
 			pthread_mutex_lock(&st->lock);
 			for (int i = 0; i < st->nifs; i++) {
 				all[nfds + k].fd = xs_dev_fd(st->ifs[i].ifnet.dev);
@@ -113,8 +142,11 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 		pthread_mutex_lock(&st->lock);
 	}
 out:
-	if (extra != small)
+	if (extra != small) {
 		free(extra);
+		free(kernel);
+	}
+	free(kfds);
 	free(all);
 	return rc;
 }

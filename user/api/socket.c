@@ -18,9 +18,10 @@
 #include <netinet/in.h>
 
 #include "api/calls.h"
+#include "api/stream.h"
 #include "xsock/xsock.h"
 
-static void addr_of_sockaddr(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
+void xs_sock_addr_of(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
 {
 	if (ss->ss_family == AF_INET) {
 		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
@@ -54,7 +55,7 @@ static void listen_key_of(const struct xs_sock *s, const uint8_t laddr[16], uint
 		family = XS_FAMILY_ANY;
 	else
 		family = XS_FAMILY_IPV6;
-	xs_listen_key_init(k, IPPROTO_UDP, family, laddr, lport);
+	xs_listen_key_init(k, (uint8_t)s->protocol, family, laddr, lport);
 }
 
 struct each_if_ctx {
@@ -155,6 +156,25 @@ void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s)
 	s->accelerated = false;
 }
 
+uint32_t xs_sock_steer_listener(struct xs_stack *st, struct xs_sock *s, const uint8_t laddr[16],
+				uint16_t lport)
+{
+	uint32_t mask = ifs_for_local(st, s->domain, laddr);
+	int err;
+
+	listen_key_of(s, laddr, lport, &s->lkey);
+	for (int i = 0; i < st->nifs; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		err = rule_get(st, i, &s->lkey);
+		if (err == 0)
+			s->listen_ifmask |= 1u << i;
+		else if (err != -EEXIST)	/* EEXIST: a static rule steers it already */
+			mask &= ~(1u << i);
+	}
+	return mask;
+}
+
 /* Re-reads the twin's addresses and steers them: a listener rule for a
  * bound socket, a 5-tuple rule for a connected one.  Lock held. */
 static void resteer(struct xs_stack *st, struct xs_sock *s)
@@ -165,18 +185,17 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 	uint16_t lport, rport = 0;
 	bool connected = false;
 	uint32_t mask;
-	int err;
 
 	xs_sock_unsteer(st, s);
 	s->route_cache.gen = 0;	/* the source address may change */
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
 		return;
-	addr_of_sockaddr(&ss, laddr, &lport);
+	xs_sock_addr_of(&ss, laddr, &lport);
 	if (!lport)
 		return;
 	len = sizeof(ss);
 	if (getpeername(s->fd, (struct sockaddr *)&ss, &len) == 0) {
-		addr_of_sockaddr(&ss, raddr, &rport);
+		xs_sock_addr_of(&ss, raddr, &rport);
 		connected = true;
 	}
 	memcpy(s->udp.laddr, laddr, 16);
@@ -205,17 +224,7 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 		s->accelerated = s->flow_if >= 0;
 		return;
 	}
-	mask = ifs_for_local(st, s->domain, laddr);
-	listen_key_of(s, laddr, lport, &s->lkey);
-	for (int i = 0; i < st->nifs; i++) {
-		if (!(mask & (1u << i)))
-			continue;
-		err = rule_get(st, i, &s->lkey);
-		if (err == 0)
-			s->listen_ifmask |= 1u << i;
-		else if (err != -EEXIST)	/* EEXIST: a static rule steers it already */
-			mask &= ~(1u << i);
-	}
+	mask = xs_sock_steer_listener(st, s, laddr, lport);
 	s->accelerated = mask != 0;
 	if (!s->accelerated)
 		xs_udp_table_remove(&st->udp, &s->udp);
@@ -230,7 +239,7 @@ int xs_sock_autobind(struct xs_stack *st, struct xs_sock *s)
 
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
 		return -errno;
-	addr_of_sockaddr(&ss, laddr, &lport);
+	xs_sock_addr_of(&ss, laddr, &lport);
 	if (!lport) {
 		memset(&ss, 0, sizeof(ss));
 		ss.ss_family = (sa_family_t)s->domain;
@@ -253,9 +262,10 @@ int xsock_socket(int domain, int type, int protocol)
 	fd = socket(domain, type, protocol);
 	if (fd < 0)
 		return -1;
-	if ((domain != AF_INET && domain != AF_INET6) || base != SOCK_DGRAM ||
-	    (protocol != 0 && protocol != IPPROTO_UDP))
-		return fd;	/* not (yet) served by xsock: a kernel socket */
+	if ((domain != AF_INET && domain != AF_INET6) ||
+	    !((base == SOCK_DGRAM && (protocol == 0 || protocol == IPPROTO_UDP)) ||
+	      (base == SOCK_STREAM && (protocol == 0 || protocol == IPPROTO_TCP))))
+		return fd;	/* not served by xsock: a kernel socket */
 	st = xs_stack_get();
 	if (!st)
 		return fd;
@@ -265,7 +275,7 @@ int xsock_socket(int domain, int type, int protocol)
 	s->fd = fd;
 	s->domain = domain;
 	s->type = base;
-	s->protocol = protocol ? protocol : IPPROTO_UDP;
+	s->protocol = protocol ? protocol : base == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
 	s->nonblock = type & SOCK_NONBLOCK;
 	s->flow_if = -1;
 	s->wait_slot = -1;
@@ -274,7 +284,9 @@ int xsock_socket(int domain, int type, int protocol)
 	s->udp.rcvbuf = (uint32_t)rcvbuf;
 	xs_sock_read_ip_options(s);
 	pthread_mutex_lock(&st->lock);
-	if (xs_stack_sock_add(st, s)) {
+	if ((base == SOCK_STREAM && xs_stream_init(st, s)) || xs_stack_sock_add(st, s)) {
+		if (s->tcp)
+			xs_tcp_sock_free(s->tcp);
 		pthread_mutex_unlock(&st->lock);
 		free(s);
 		return fd;
@@ -291,7 +303,8 @@ static int resteer_fd(int fd)
 	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (s) {
-		resteer(st, s);
+		if (!s->stream)	/* streams steer at listen() and connect() */
+			resteer(st, s);
 		pthread_mutex_unlock(&st->lock);
 	}
 	return 0;
@@ -304,39 +317,94 @@ int xsock_bind(int fd, const struct sockaddr *addr, socklen_t len)
 
 int xsock_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
+	struct xs_stack *st;
+	struct xs_sock *s = xs_sock_lock(fd, &st);
+	int r;
+
+	if (s && s->stream) {
+		r = xs_stream_connect(st, s, addr, len);
+		pthread_mutex_unlock(&st->lock);
+		if (r == 1)
+			return connect(fd, addr, len);
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
+		return 0;
+	}
+	if (s)
+		pthread_mutex_unlock(&st->lock);
 	return connect(fd, addr, len) ? -1 : resteer_fd(fd);
 }
 
 int xsock_listen(int fd, int backlog)
 {
-	return listen(fd, backlog);
+	struct xs_stack *st;
+	struct xs_sock *s = xs_sock_lock(fd, &st);
+	int r;
+
+	if (!s)
+		return listen(fd, backlog);
+	if (!s->stream) {
+		pthread_mutex_unlock(&st->lock);
+		return listen(fd, backlog);	/* EOPNOTSUPP for datagrams */
+	}
+	r = xs_stream_listen(st, s, backlog);
+	pthread_mutex_unlock(&st->lock);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
 }
 
-int xsock_accept(int fd, struct sockaddr *addr, socklen_t *len)
+static int sock_name(int fd, bool peer, struct sockaddr *addr, socklen_t *len)
 {
-	return accept(fd, addr, len);
-}
+	struct xs_stack *st;
+	struct xs_sock *s = xs_sock_lock(fd, &st);
+	int r = 1;
 
-int xsock_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
-{
-	return accept4(fd, addr, len, flags);
+	if (s) {
+		if (s->stream)
+			r = xs_stream_name(s, peer, addr, len);
+		pthread_mutex_unlock(&st->lock);
+	}
+	if (r == 1)
+		return peer ? getpeername(fd, addr, len) : getsockname(fd, addr, len);
+	if (r < 0) {
+		errno = -r;
+		return -1;
+	}
+	return 0;
 }
 
 int xsock_getsockname(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	return getsockname(fd, addr, len);
+	return sock_name(fd, false, addr, len);
 }
 
 int xsock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	return getpeername(fd, addr, len);
+	return sock_name(fd, true, addr, len);
 }
 
 int xsock_shutdown(int fd, int how)
 {
 	struct xs_stack *st;
-	struct xs_sock *s;
+	struct xs_sock *s = xs_sock_lock(fd, &st);
 
+	if (s && s->stream && xs_stream_has_conn(s)) {
+		int r = xs_stream_shutdown(st, s, how);
+
+		pthread_mutex_unlock(&st->lock);
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
+		return 0;
+	}
+	if (s)
+		pthread_mutex_unlock(&st->lock);
 	if (shutdown(fd, how))
 		return -1;
 	s = xs_sock_lock(fd, &st);
@@ -367,6 +435,8 @@ int xsock_close(int fd)
 			/* Threads still blocked on it leave before it goes. */
 			while (s->waiters)
 				pthread_cond_wait(&st->cond, &st->lock);
+			if (s->stream)
+				xs_stream_close(st, s);
 			xs_udp_sock_purge(&s->udp);
 		}
 		pthread_mutex_unlock(&st->lock);

@@ -19,11 +19,13 @@
 #include <sys/syscall.h>
 #include <sys/resource.h>
 
+#include "api/stream.h"
 #include "dev/dev.h"
 #include "iface/ip_in.h"
 #include "wire/eth.h"
 
 #define RX_BATCH 64
+#define HELPER_TCP_TICK_MS 1   /* the helper's pulse while TCP sockets exist */
 
 static struct xs_stack *the_stack;
 static pthread_once_t stack_once = PTHREAD_ONCE_INIT;
@@ -96,6 +98,7 @@ static void raise_queued_signals(struct xs_stack *st)
 {
 	struct {
 		int fd, sig;
+		bool urg;
 		struct f_owner_ex owner;
 	} due[64];
 	uint64_t v;
@@ -110,7 +113,9 @@ static void raise_queued_signals(struct xs_stack *st)
 			continue;
 		s->sig_queued = false;
 		due[n].fd = s->fd;
-		due[n].sig = s->sig;
+		due[n].sig = s->async ? s->sig : -1;
+		due[n].urg = s->urg_queued;
+		s->urg_queued = false;
 		due[n++].owner = s->owner;
 	}
 	st->nsig = 0;
@@ -121,6 +126,14 @@ static void raise_queued_signals(struct xs_stack *st)
 		pid_t pid = due[i].owner.pid;
 
 		if (!pid)
+			continue;
+		if (due[i].urg) {	/* sk_send_sigurg(): to the owner, no O_ASYNC needed */
+			if (due[i].owner.type == F_OWNER_TID)
+				syscall(SYS_tgkill, getpid(), pid, SIGURG);
+			else
+				kill(due[i].owner.type == F_OWNER_PGRP ? -pid : pid, SIGURG);
+		}
+		if (due[i].sig < 0)
 			continue;
 		if (due[i].owner.type == F_OWNER_TID) {
 			syscall(SYS_tgkill, getpid(), pid, sig);
@@ -154,9 +167,14 @@ static void *helper_main(void *arg)
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = xs_mirror__fd(st->mirror), .events = POLLIN },
 					 { .fd = st->sig_fd, .events = POLLIN } };
+		int timeout = 250;
 		uint64_t now;
 
-		if (poll(pfd, 2, 250) < 0 && errno != EINTR)
+		/* TCP needs a pulse while the application is busy elsewhere:
+		 * timers, and the ACKs for data nobody is polling for. */
+		if (st->tcp.nall)
+			timeout = HELPER_TCP_TICK_MS;
+		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents & POLLIN)
 			raise_queued_signals(st);
@@ -164,6 +182,22 @@ static void *helper_main(void *arg)
 		if (pfd[0].revents & POLLIN)
 			xs_mirror__process(st->mirror);
 		now = xs_now_ns();
+		if (st->tcp.nall) {
+			if (now - st->last_poll_ns >= HELPER_TCP_TICK_MS * 1000000ull)
+				xs_stack_poll(st, now);	/* timers run in there too */
+			else
+				xs_tcp_timers(&st->tcp, now);
+			xs_stack_flush(st);
+			if (st->tcp_wake) {
+				st->tcp_wake = false;
+				xs_stack_wake(st, NULL);
+			}
+			if (st->nsig) {
+				uint64_t one = 1;
+
+				(void)!write(st->sig_fd, &one, sizeof(one));
+			}
+		}
 		if (st->reasm) {
 			unsigned int expired = xs_reasm__expire(st->reasm, now);
 
@@ -192,6 +226,14 @@ static void stack_exit(void)
 	for (int fd = 0; fd < st->nfds; fd++)
 		if (st->fds[fd])
 			xs_sock_unsteer(st, st->fds[fd]);
+	/* The process takes its connections with it: tell each peer now
+	 * (RST) rather than let it find out by retransmitting into the
+	 * kernel, which has no socket for them. */
+	for (struct xs_tcp_sock *tp = st->tcp.all; tp; tp = tp->anext)
+		xs_tcp_send_rst(tp, xs_now_ns());
+	xs_stack_flush(st);
+	while (st->tcp.all)
+		xs_tcp_sock_free(st->tcp.all);
 	for (int i = 0; i < st->nifs; i++)
 		xs_ctl_stack_stats_del(&st->ifs[i].ctl, st->ifs[i].owner.pid);
 	pthread_mutex_unlock(&st->lock);
@@ -222,6 +264,7 @@ static void stack_init(void)
 		return;
 	}
 	st->reasm = xs_reasm__new(NULL);	/* without it fragments are only counted */
+	xs_stream_env_init(st);
 	st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	st->sig_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20))
@@ -426,6 +469,21 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 				goto delivered;
 			continue;
 		}
+		if (why == XS_DROP_NONE && pkt.proto == IPPROTO_TCP) {
+			struct xs_tcp_arrival from = {
+				.link = (int)(sif - st->ifs), .ifindex = ifn->ifindex, .mtu = ifn->mtu,
+			};
+
+			/* TCP copies the payload: the frame goes back either way */
+			memcpy(from.mac, pkt.src_mac, 6);
+			why = xs_tcp_input(&st->tcp, &pkt, &from, now);
+			unused[nunused++] = rx[i];
+			if (why != XS_DROP_NONE)
+				xs_ifnet_drop(ifn, why);
+			else
+				delivered++;
+			continue;
+		}
 		if (why == XS_DROP_NONE) {
 			if (pkt.proto == IPPROTO_UDP)
 				why = xs_udp_input(&st->udp, &pkt, ifn->dev, &rx[i], ifn->ifindex,
@@ -459,13 +517,30 @@ delivered:
 	return delivered;
 }
 
+void xs_stack_flush(struct xs_stack *st)
+{
+	uint32_t mask = st->kick_mask;
+
+	st->kick_mask = 0;
+	for (int i = 0; mask; i++, mask >>= 1)
+		if (mask & 1)
+			xs_dev_kick(st->ifs[i].ifnet.dev);
+}
+
 int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
 {
 	bool wake = false;
 	int i, delivered = 0;
 
+	st->last_poll_ns = now_ns;
 	for (i = 0; i < st->nifs; i++)
 		delivered += poll_if(st, &st->ifs[i], now_ns, &wake);
+	xs_tcp_timers(&st->tcp, now_ns);
+	xs_stack_flush(st);
+	if (st->tcp_wake) {
+		st->tcp_wake = false;
+		wake = true;
+	}
 	if (st->nsig) {
 		uint64_t one = 1;
 

@@ -24,6 +24,7 @@
 #include "iface/ifnet.h"
 #include "iface/mirror.h"
 #include "iface/reasm.h"
+#include "sock/tcp.h"
 #include "sock/udp.h"
 
 #define XS_STACK_MAX_IFNETS 8
@@ -77,7 +78,17 @@ struct xs_sock {
 		int if_idx;             /* index in st->ifs */
 	} route_cache;
 	struct xs_udp_sock udp;
+	/* SOCK_STREAM: served by the stack while tcp is set; a stream socket
+	 * whose address the kernel serves (loopback, other interfaces) has
+	 * tcp NULL and every call goes to the twin. */
+	bool stream;
+	struct xs_tcp_sock *tcp;
+	uint8_t conn_state;         /* XS_CONN_*: inet_stream_connect()'s sock->state */
+	bool urg_queued;            /* SIGURG due to the owner */
+	uint64_t sndtimeo_ns;       /* SO_SNDTIMEO (connect and send on streams) */
 };
+
+enum { XS_CONN_UNCONNECTED, XS_CONN_CONNECTING, XS_CONN_CONNECTED };
 
 /* A listener rule this process installed, shared by every socket of the
  * process that needs it (SO_REUSEADDR/SO_REUSEPORT siblings). */
@@ -96,6 +107,11 @@ struct xs_stack {
 	int nifs;
 	char only_iface[IF_NAMESIZE];   /* XSOCK_IFACE */
 	struct xs_udp_table udp;
+	struct xs_tcp_table tcp;
+	struct xs_tcp_env tcp_env;
+	uint32_t kick_mask;         /* interfaces with frames queued, not yet announced */
+	bool tcp_wake;              /* a TCP socket with waiters had news */
+	uint64_t last_poll_ns;      /* the last receive round, for the helper's keep-alive */
 	struct xs_rule_ref *rules;  /* our listener rules, with reference counts */
 	int nrules, rules_cap;
 	/* fd table: fd -> socket */
@@ -162,6 +178,9 @@ void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s);
 
 /* Re-reads s's O_ASYNC owner and signal from the twin.  Lock held. */
 void xs_sock_read_async(struct xs_sock *s);
+
+/* Announces the frames queued since the last call (st->kick_mask). */
+void xs_stack_flush(struct xs_stack *st);
 
 /* Wakes every thread waiting on s (close, shutdown). Lock held. */
 void xs_stack_wake(struct xs_stack *st, struct xs_sock *s);

@@ -73,6 +73,7 @@ enum xs_drop_reason xs_ip_input_l3(int family, const uint8_t *l3, size_t len,
 				   struct xs_rx_pkt *pkt)
 {
 	pkt->vlan = 0;
+	memset(pkt->src_mac, 0, sizeof(pkt->src_mac));
 	return family == AF_INET ? ipv4_input(l3, len, pkt) : ipv6_input(l3, len, pkt);
 }
 
@@ -84,6 +85,7 @@ enum xs_drop_reason xs_ip_input(const uint8_t *frame, size_t len, struct xs_rx_p
 
 	if (xs_eth_view_init(&eth, frame, len) || xs_eth_l3(&eth, &type, &off))
 		return XS_DROP_ETH_MALFORMED;
+	memcpy(pkt->src_mac, frame + 6, 6);
 	pkt->vlan = off > XS_ETH_HLEN ? (uint16_t)(((frame[14] << 8) | frame[15]) & 0x0fff) : 0;
 	if (type == XS_ETHERTYPE_IPV4)
 		return ipv4_input(frame + off, len - off, pkt);

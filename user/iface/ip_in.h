@@ -27,6 +27,7 @@ struct xs_rx_pkt {
 	const uint8_t *l3;          /* the IP header: also set for XS_DROP_FRAGMENT, */
 	size_t l3_len;              /* so the caller can hand the fragment to reasm */
 	uint16_t vlan;              /* outer VLAN id, 0 if untagged */
+	uint8_t src_mac[6];         /* Ethernet source (zero for a rebuilt datagram) */
 };
 
 /* Parses frame[0..len).  Returns XS_DROP_NONE and fills *pkt (pointers into

@@ -142,6 +142,8 @@ struct xs_tcp_sock {
 	struct xs_tcp_sock *qnext;      /* the listener's accept queue */
 	struct xs_tcp_table *table;
 	void *owner;                    /* the api's socket; NULL once closed */
+	int steer_link;                 /* the env's: its 5-tuple rule is on this link, */
+	bool steered;                   /* when set (removed in release()) */
 	bool hashed, listed;
 
 	enum xs_tcp_state state;

@@ -166,6 +166,21 @@ int xs_tcp_repr_hdr_len(const struct xs_tcp_repr *r)
 	return n < 0 ? n : XS_TCP_MIN_HLEN + n;
 }
 
+/* Writes r's header (checksum zero) at p; returns its length. */
+static int hdr_write(const struct xs_tcp_repr *r, uint8_t *p, int hl)
+{
+	xs_put16(p, r->src_port);
+	xs_put16(p + 2, r->dst_port);
+	xs_put32(p + 4, r->seq);
+	xs_put32(p + 8, r->ack);
+	xs_put16(p + 12, (uint16_t)((hl / 4) << 12 | r->flags));
+	xs_put16(p + 14, r->window);
+	xs_put16(p + 16, 0);
+	xs_put16(p + 18, r->urgent);
+	opts_write(&r->opts, p + XS_TCP_MIN_HLEN);
+	return hl;
+}
+
 int xs_tcp_repr_emit(const struct xs_tcp_repr *r, const struct xs_pseudo *ph,
 		     void *buf, size_t size)
 {
@@ -180,15 +195,35 @@ int xs_tcp_repr_emit(const struct xs_tcp_repr *r, const struct xs_pseudo *ph,
 	len = (size_t)hl + r->payload_len;
 	if (size < (size_t)hl || size - (size_t)hl < r->payload_len)
 		return -ENOSPC;
-	xs_put16(p, r->src_port);
-	xs_put16(p + 2, r->dst_port);
-	xs_put32(p + 4, r->seq);
-	xs_put32(p + 8, r->ack);
-	xs_put16(p + 12, (uint16_t)((hl / 4) << 12 | r->flags));
-	xs_put16(p + 14, r->window);
-	xs_put16(p + 16, 0);
-	xs_put16(p + 18, r->urgent);
-	opts_write(&r->opts, p + XS_TCP_MIN_HLEN);
+	hdr_write(r, p, hl);
 	xs_put16(p + 16, xs_csum_l4(ph, IPPROTO_TCP, p, len));
+	return hl;
+}
+
+int xs_tcp_repr_emit_hdr(const struct xs_tcp_repr *r, const struct xs_pseudo *ph,
+			 const struct iovec *iov, int iovcnt, void *buf, size_t size)
+{
+	int hl = xs_tcp_repr_hdr_len(r);
+	uint8_t *p = buf;
+	size_t off;
+	uint32_t sum;
+
+	if (hl < 0)
+		return hl;
+	if (r->flags > 0x1ff || r->opts.wscale > XS_TCP_MAX_WSCALE)
+		return -EINVAL;
+	if (size < (size_t)hl)
+		return -ENOSPC;
+	hdr_write(r, p, hl);
+	sum = xs_csum_pseudo(ph, IPPROTO_TCP, (uint32_t)(hl + r->payload_len));
+	sum = xs_csum_add(sum, xs_csum_partial(p, (size_t)hl, 0));
+	off = (size_t)hl;
+	for (int i = 0; i < iovcnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		sum = xs_csum_block_add(sum, xs_csum_partial(iov[i].iov_base, iov[i].iov_len, 0), off);
+		off += iov[i].iov_len;
+	}
+	xs_put16(p + 16, xs_csum_fold(sum));
 	return hl;
 }

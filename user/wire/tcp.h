@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "wire/bytes.h"
 #include "wire/csum.h"
@@ -114,5 +115,13 @@ int xs_tcp_repr_hdr_len(const struct xs_tcp_repr *r);
  */
 int xs_tcp_repr_emit(const struct xs_tcp_repr *r, const struct xs_pseudo *ph,
 		     void *buf, size_t size);
+
+/*
+ * The same for a payload that is not behind the header: writes only the
+ * header at buf, its checksum covering the r->payload_len bytes gathered
+ * from iov[0..iovcnt).  Same returns.
+ */
+int xs_tcp_repr_emit_hdr(const struct xs_tcp_repr *r, const struct xs_pseudo *ph,
+			 const struct iovec *iov, int iovcnt, void *buf, size_t size);
 
 #endif /* XS_WIRE_TCP_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Stream socket options and ioctls.  As for every xsock socket the twin
+ * validates and stores each option (so errno and values read back are the
+ * kernel's); TCP follows the ones its protocol obeys, and the stack answers
+ * the questions only it can: SO_ERROR, TCP_INFO, TCP_MAXSEG of a
+ * connection, FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <netinet/in.h>
+
+#include "api/calls.h"
+#include "api/stream.h"
+
+static int twin_int(int fd, int level, int name, int dflt)
+{
+	socklen_t len = sizeof(int);
+	int v;
+
+	return getsockopt(fd, level, name, &v, &len) ? dflt : v;
+}
+
+void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int name)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+	uint64_t now = xs_now_ns();
+
+	if (level == SOL_SOCKET && (name == SO_SNDTIMEO_OLD || name == SO_SNDTIMEO_NEW)) {
+		struct timeval tv;
+		socklen_t len = sizeof(tv);
+
+		if (!getsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO_OLD, &tv, &len))
+			s->sndtimeo_ns = (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+		return;
+	}
+	if (!tp)
+		return;
+	if (level == IPPROTO_IP || level == IPPROTO_IPV6) {
+		tp->ttl = tp->v4 ? s->ttl : s->ttl6;
+		tp->tos = tp->v4 ? s->tos : s->tclass6;
+		return;
+	}
+	if (level == SOL_SOCKET) {
+		switch (name) {
+		case SO_KEEPALIVE:
+			tp->keepalive = twin_int(s->fd, SOL_SOCKET, SO_KEEPALIVE, 0);
+			xs_tcp_arm_keepalive(tp, now);
+			break;
+		case SO_RCVBUF:
+		case SO_RCVBUFFORCE:
+			xs_tcp_set_rcvbuf(tp, (uint32_t)twin_int(s->fd, SOL_SOCKET, SO_RCVBUF,
+								   XS_TCP_RMEM_DEFAULT));
+			break;
+		case SO_SNDBUF:
+		case SO_SNDBUFFORCE:
+			xs_tcp_set_sndbuf(tp, (uint32_t)twin_int(s->fd, SOL_SOCKET, SO_SNDBUF,
+								   XS_TCP_WMEM_DEFAULT));
+			break;
+		case SO_OOBINLINE:
+			tp->oobinline = twin_int(s->fd, SOL_SOCKET, SO_OOBINLINE, 0);
+			break;
+		}
+		return;
+	}
+	if (level != IPPROTO_TCP)
+		return;
+	switch (name) {
+	case TCP_NODELAY:
+		tp->nodelay = twin_int(s->fd, IPPROTO_TCP, TCP_NODELAY, 0);
+		if (tp->nodelay)
+			xs_tcp_output(tp, now);	/* Linux pushes what Nagle held */
+		break;
+	case TCP_CORK:
+		tp->cork = twin_int(s->fd, IPPROTO_TCP, TCP_CORK, 0);
+		if (!tp->cork) {
+			tp->msg_more = false;
+			xs_tcp_output(tp, now);
+		}
+		break;
+	case TCP_MAXSEG:
+		tp->user_mss = (uint16_t)twin_int(s->fd, IPPROTO_TCP, TCP_MAXSEG, 0);
+		break;
+	case TCP_KEEPIDLE:
+		tp->keepidle_s = (uint32_t)twin_int(s->fd, IPPROTO_TCP, TCP_KEEPIDLE, XS_TCP_KEEPIDLE_S);
+		xs_tcp_arm_keepalive(tp, now);
+		break;
+	case TCP_KEEPINTVL:
+		tp->keepintvl_s = (uint32_t)twin_int(s->fd, IPPROTO_TCP, TCP_KEEPINTVL, XS_TCP_KEEPINTVL_S);
+		break;
+	case TCP_KEEPCNT:
+		tp->keepcnt = (uint32_t)twin_int(s->fd, IPPROTO_TCP, TCP_KEEPCNT, XS_TCP_KEEPCNT);
+		break;
+	case TCP_USER_TIMEOUT:
+		tp->user_timeout_ms = (uint32_t)twin_int(s->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, 0);
+		break;
+	case TCP_LINGER2:
+		tp->linger2_s = twin_int(s->fd, IPPROTO_TCP, TCP_LINGER2, 0);
+		break;
+	case TCP_SYNCNT:
+		tp->syn_retries = twin_int(s->fd, IPPROTO_TCP, TCP_SYNCNT, 0);
+		break;
+	case TCP_WINDOW_CLAMP:
+		tp->window_clamp = (uint32_t)twin_int(s->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, 0);
+		break;
+	case TCP_QUICKACK:
+		if (twin_int(s->fd, IPPROTO_TCP, TCP_QUICKACK, 0)) {
+			tp->quickack_off = false;
+			tp->quickacks = XS_TCP_QUICKACKS;
+			if (tp->delack_pending) {
+				tp->ack_now = true;
+				xs_tcp_output(tp, now);
+			}
+		} else {
+			tp->quickack_off = true;
+		}
+		break;
+	case TCP_CONGESTION: {
+		char name_buf[XS_TCP_CC_NAME_MAX] = { 0 };
+		socklen_t len = sizeof(name_buf) - 1;
+
+		if (!getsockopt(s->fd, IPPROTO_TCP, TCP_CONGESTION, name_buf, &len))
+			xs_tcp_cc_select(&tp->cc, name_buf, now);	/* the kernel knows it; we may not */
+		break;
+	}
+	}
+	xs_stack_flush(st);
+}
+
+static int fill_info(const struct xs_tcp_sock *tp, void *val, socklen_t *len, uint64_t now)
+{
+	struct tcp_info ti;
+	socklen_t n;
+
+	memset(&ti, 0, sizeof(ti));
+	ti.tcpi_state = (uint8_t)tp->state;
+	ti.tcpi_ca_state = tp->cc.in_recovery ? 3 /* TCP_CA_Recovery */ :
+			   tp->in_loss ? 4 /* TCP_CA_Loss */ : 0;
+	ti.tcpi_retransmits = (uint8_t)tp->rto_retries;
+	ti.tcpi_probes = (uint8_t)tp->probes;
+	ti.tcpi_backoff = (uint8_t)tp->rtt.backoff;
+	if (tp->ts_ok)
+		ti.tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (tp->sack_ok)
+		ti.tcpi_options |= TCPI_OPT_SACK;
+	if (tp->ws_ok) {
+		ti.tcpi_options |= TCPI_OPT_WSCALE;
+		ti.tcpi_snd_wscale = tp->snd_wscale & 0xf;
+		ti.tcpi_rcv_wscale = tp->rcv_wscale & 0xf;
+	}
+	ti.tcpi_rto = xs_rtt_rto_us(&tp->rtt);
+	ti.tcpi_ato = (uint32_t)(XS_TCP_DELACK_MIN_NS / 1000);
+	ti.tcpi_snd_mss = tp->mss;
+	ti.tcpi_rcv_mss = tp->adv_mss ? tp->adv_mss : XS_TCP_MSS_DEFAULT4;
+	ti.tcpi_unacked = tp->mss ? (tp->snd_max - tp->snd_una + tp->mss - 1) / tp->mss : 0;
+	ti.tcpi_sacked = tp->mss ? tp->board.sacked_bytes / tp->mss : 0;
+	ti.tcpi_retrans = tp->retrans_out;
+	ti.tcpi_last_data_sent = tp->last_send_ns ? (uint32_t)((now - tp->last_send_ns) / 1000000) : 0;
+	ti.tcpi_last_data_recv = tp->last_recv_ns ? (uint32_t)((now - tp->last_recv_ns) / 1000000) : 0;
+	ti.tcpi_last_ack_recv = ti.tcpi_last_data_recv;
+	ti.tcpi_pmtu = tp->link_mtu ? tp->link_mtu : 1500;
+	ti.tcpi_rcv_ssthresh = xs_tcp_rcv_limit(tp);
+	ti.tcpi_rtt = xs_rtt_srtt_us(&tp->rtt);
+	ti.tcpi_rttvar = xs_rtt_rttvar_us(&tp->rtt);
+	ti.tcpi_snd_ssthresh = tp->cc.ssthresh == XS_TCP_CC_SSTHRESH_INF ? 0x7fffffff
+			       : (tp->mss ? tp->cc.ssthresh / tp->mss : 0);
+	ti.tcpi_snd_cwnd = tp->mss ? tp->cc.cwnd / tp->mss : 0;
+	ti.tcpi_advmss = tp->adv_mss ? tp->adv_mss : tp->mss;
+	ti.tcpi_reordering = 3;
+	ti.tcpi_rcv_space = tp->rcv_wnd;
+	ti.tcpi_total_retrans = tp->cnt.total_retrans;
+	ti.tcpi_bytes_acked = tp->cnt.bytes_acked;
+	ti.tcpi_bytes_received = tp->cnt.bytes_received;
+	ti.tcpi_segs_out = (uint32_t)tp->cnt.segs_out;
+	ti.tcpi_segs_in = (uint32_t)tp->cnt.segs_in;
+	ti.tcpi_data_segs_in = (uint32_t)tp->cnt.data_segs_in;
+	ti.tcpi_data_segs_out = (uint32_t)tp->cnt.data_segs_out;
+	ti.tcpi_notsent_bytes = tp->snd_una + tp->sndq.len - tp->snd_max;
+	if ((int32_t)ti.tcpi_notsent_bytes < 0)
+		ti.tcpi_notsent_bytes = 0;
+	ti.tcpi_min_rtt = xs_rtt_srtt_us(&tp->rtt);
+	ti.tcpi_bytes_sent = tp->cnt.bytes_sent + tp->cnt.bytes_retrans;
+	ti.tcpi_bytes_retrans = tp->cnt.bytes_retrans;
+	ti.tcpi_dsack_dups = tp->cnt.dsack_dups;
+	ti.tcpi_rcv_ooopack = tp->cnt.rcv_ooopack;
+	ti.tcpi_snd_wnd = tp->snd_wnd;
+	n = *len < (socklen_t)sizeof(ti) ? *len : (socklen_t)sizeof(ti);
+	memcpy(val, &ti, n);
+	*len = n;
+	return 0;
+}
+
+int xs_stream_getsockopt(struct xs_sock *s, int level, int name, void *val, socklen_t *len)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+
+	if (!tp || !val || !len || (int)*len < 0)
+		return 1;
+	if (level == SOL_SOCKET && name == SO_ERROR) {
+		int e = xs_tcp_sock_error(tp);
+
+		if (!e)
+			return 1;	/* the twin's, usually 0 */
+		if (*len < (socklen_t)sizeof(int))
+			return -EINVAL;
+		*(int *)val = e;
+		*len = sizeof(int);
+		return 0;
+	}
+	if (level != IPPROTO_TCP || !xs_stream_has_conn(s))
+		return 1;
+	if (name == TCP_INFO)
+		return fill_info(tp, val, len, xs_now_ns());
+	if (name == TCP_MAXSEG && tp->mss && tp->state != XS_TCP_CLOSE) {
+		int v = (int)tp->mss;
+
+		if (*len < (socklen_t)sizeof(int))
+			return 1;	/* the kernel's checks */
+		memcpy(val, &v, sizeof(v));
+		*len = sizeof(int);
+		return 0;
+	}
+	return 1;
+}
+
+int xs_stream_ioctl(struct xs_stack *st, struct xs_sock *s, unsigned long request, void *arg)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+	int v;
+
+	if (!tp || !xs_stream_has_conn(s) || !arg)
+		return 1;
+	switch (request) {
+	case SIOCINQ:
+		xs_stack_poll(st, xs_now_ns());
+		v = (int)xs_tcp_inq(tp);
+		break;
+	case SIOCOUTQ:
+		v = (int)xs_tcp_outq(tp);
+		break;
+	case SIOCOUTQNSD:
+		v = (int)(tp->snd_una + tp->sndq.len - tp->snd_nxt);
+		if (v < 0)
+			v = 0;
+		break;
+	case SIOCATMARK:
+		v = xs_tcp_at_mark(tp);
+		break;
+	default:
+		return 1;
+	}
+	memcpy(arg, &v, sizeof(v));
+	return 0;
+}
+
+void xs_stream_copy_options(int from, int to)
+{
+	static const struct { int level, name; } opts[] = {
+		{ SOL_SOCKET, SO_KEEPALIVE }, { SOL_SOCKET, SO_OOBINLINE },
+		{ IPPROTO_TCP, TCP_NODELAY }, { IPPROTO_TCP, TCP_KEEPIDLE },
+		{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
+		{ IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_LINGER2 },
+		{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
+	};
+	static int defaults[sizeof(opts) / sizeof(opts[0])];
+	static bool have_defaults;
+
+	/* Only what differs from a fresh socket's value: most listeners set
+	 * nothing, and accept() stays one socket() call. */
+	if (!have_defaults) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+			defaults[i] = fd < 0 ? 0 : twin_int(fd, opts[i].level, opts[i].name, 0);
+		if (fd >= 0)
+			close(fd);
+		have_defaults = true;
+	}
+	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+		int v = twin_int(from, opts[i].level, opts[i].name, defaults[i]);
+
+		if (v != defaults[i])
+			setsockopt(to, opts[i].level, opts[i].name, &v, sizeof(v));
+	}
+}
