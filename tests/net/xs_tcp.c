@@ -603,17 +603,19 @@ static void conn_io(const struct opts *o, struct conn *c, short revents)
 	conn_settle(o, c);
 }
 
-static void conn_print(const struct opts *o, struct conn *c, const char *event)
+/* One JSON line: event, then the extra fields (each followed by a comma),
+ * then the connection's. */
+static void conn_print(const struct opts *o, struct conn *c, const char *event, const char *extra)
 {
 	char rx_hex[65], tx_hex[65];
 
 	xs_sha256_hex(&c->rx_sha, rx_hex);
 	xs_sha256_hex(&c->tx_sha, tx_hex);
-	printf("{\"event\":\"%s\",\"role\":\"%s\",\"stack\":\"%s\",\"id\":%ld,\"accelerated\":%d,"
+	printf("{\"event\":\"%s\",%s\"role\":\"%s\",\"stack\":\"%s\",\"id\":%ld,\"accelerated\":%d,"
 	       "\"rx\":%" PRIu64 ",\"rx_sha256\":\"%s\",\"rx_match\":%s,\"rx_bad_at\":%" PRId64 ","
 	       "\"tx\":%" PRIu64 ",\"tx_sha256\":\"%s\",\"tx_after_eof\":%" PRIu64 ","
 	       "\"eof\":%s,\"reset\":%s,\"error\":%s%s%s,\"error_op\":%s%s%s,\"seconds\":%.3f}\n",
-	       event, o->role == ROLE_SERVER ? "server" : "client", S->name, c->id, c->accel,
+	       event, extra, o->role == ROLE_SERVER ? "server" : "client", S->name, c->id, c->accel,
 	       c->rx, rx_hex, o->echo ? "null" : c->rx_bad_at == NONE ? "true" : "false",
 	       c->rx_bad_at == NONE ? (int64_t)-1 : (int64_t)c->rx_bad_at,
 	       c->tx, tx_hex, c->tx_after_eof, c->rd_eof ? "true" : "false",
@@ -704,7 +706,7 @@ static int run_server(const struct opts *o)
 			rx += c->rx;
 			tx += c->tx;
 			if ((per_conn || (c->err && !c->reset)) && printed++ < 20)
-				conn_print(o, c, "conn");
+				conn_print(o, c, "conn", "");
 			S->close(c->fd);
 			conn_free(c);
 			tab[i--] = tab[--nconn];
@@ -774,6 +776,7 @@ static int run_bulk(const struct opts *o)
 	uint64_t t0 = now_ns();
 	int fd = connect_blocking(o);
 	struct conn *c;
+	char extra[128];
 	double secs;
 	bool ok;
 
@@ -798,10 +801,9 @@ static int run_bulk(const struct opts *o)
 		c->accel = accel_of(fd);
 	ok = !c->err && c->rd_eof && c->tx == c->src_len && c->rx_bad_at == NONE;
 	S->close(fd);
-	printf("{\"event\":\"done\",\"mode\":\"bulk\",\"ok\":%s,\"gbps\":%.3f,\"conn\":",
-	       ok ? "true" : "false", secs > 0 ? (double)(c->rx + c->tx) * 8 / secs / 1e9 : 0);
-	fflush(stdout);
-	conn_print(o, c, "bulk");
+	snprintf(extra, sizeof(extra), "\"mode\":\"bulk\",\"ok\":%s,\"gbps\":%.3f,",
+		 ok ? "true" : "false", secs > 0 ? (double)(c->rx + c->tx) * 8 / secs / 1e9 : 0);
+	conn_print(o, c, "done", extra);
 	conn_free(c);
 	return ok ? 0 : 1;
 }
