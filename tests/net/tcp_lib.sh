@@ -15,25 +15,20 @@ TCP_ACCEL=()
 TCP_WORK=$(mktemp -d /tmp/xs-tcp.XXXXXX)
 xs_on_exit "rm -rf $TCP_WORK"
 
-# tcp_start NS OUT ARGS...: run `xs_tcp ARGS...` in NS in the background,
-# output to $TCP_WORK/OUT, and wait for its {"event":"ready"} line.  Sets
-# TCP_PID.  Killed on exit if still running.
-tcp_start() {
-	local ns=$1 out=$TCP_WORK/$2
-	shift 2
-	ip netns exec "$ns" "$XS_TCP" "$@" >"$out" 2>&1 &
-	TCP_PID=$!
-	xs_on_exit "kill -9 $TCP_PID"
-	xs_wait_for 5 grep -q '"event":"ready"' "$out" || { cat "$out"; return 1; }
-}
-
-# tcp_bg NS OUT ARGS...: like tcp_start, without waiting for anything.
+# tcp_bg NS OUT ARGS...: run `xs_tcp ARGS...` in NS in the background,
+# output to $TCP_WORK/OUT.  Sets TCP_PID.  Killed on exit if still running.
 tcp_bg() {
 	local ns=$1 out=$TCP_WORK/$2
 	shift 2
 	ip netns exec "$ns" "$XS_TCP" "$@" >"$out" 2>&1 &
 	TCP_PID=$!
 	xs_on_exit "kill -9 $TCP_PID"
+}
+
+# tcp_start NS OUT ARGS...: tcp_bg, then wait for its {"event":"ready"}.
+tcp_start() {
+	tcp_bg "$@"
+	xs_wait_for 5 grep -q '"event":"ready"' "$TCP_WORK/$2" || { cat "$TCP_WORK/$2"; return 1; }
 }
 
 # tcp_run NS OUT ARGS...: run `xs_tcp ARGS...` in NS in the foreground
