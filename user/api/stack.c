@@ -214,6 +214,66 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
+/* Whether a connection still has something to tell its peer: data not
+ * yet acknowledged, or a FIN not yet sent or acknowledged. */
+static bool tcp_busy(const struct xs_tcp_sock *tp)
+{
+	switch (tp->state) {
+	case XS_TCP_ESTABLISHED:
+	case XS_TCP_CLOSE_WAIT:
+	case XS_TCP_FIN_WAIT1:
+	case XS_TCP_CLOSING:
+	case XS_TCP_LAST_ACK:
+	case XS_TCP_SYN_RECV:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * The kernel closes a process's sockets when it exits and then delivers
+ * what they still hold; a stack inside the process must do that before
+ * the process is gone.  Every open connection is closed as close(2) would
+ * (FIN, or RST with unread data or SO_LINGER 0), and the stack runs until
+ * each has delivered its data and FIN, for at most XSOCK_EXIT_LINGER_MS
+ * (default 10 s).  What is still open after that is reset, so the peer
+ * does not wait on a connection nobody serves.  Lock held.
+ */
+static void drain_at_exit(struct xs_stack *st)
+{
+	const char *env = getenv("XSOCK_EXIT_LINGER_MS");
+	uint64_t limit_ms = env ? strtoull(env, NULL, 10) : 10000;
+	uint64_t until = xs_now_ns() + limit_ms * 1000000ull;
+	bool busy;
+
+	for (int fd = 0; fd < st->nfds; fd++) {
+		struct xs_sock *s = st->fds[fd];
+
+		if (s && s->stream)
+			xs_stream_close(st, s);
+	}
+	do {
+		uint64_t now = xs_now_ns();
+
+		busy = false;
+		for (struct xs_tcp_sock *tp = st->tcp.all; tp && !busy; tp = tp->anext)
+			busy = tcp_busy(tp);
+		if (!busy || now >= until)
+			break;
+		xs_stack_poll(st, now);
+		pthread_mutex_unlock(&st->lock);
+		usleep(100);
+		pthread_mutex_lock(&st->lock);
+	} while (busy);
+	for (struct xs_tcp_sock *tp = st->tcp.all; tp; tp = tp->anext)
+		if (tcp_busy(tp))
+			xs_tcp_send_rst(tp, xs_now_ns());
+	xs_stack_flush(st);
+	while (st->tcp.all)
+		xs_tcp_sock_free(st->tcp.all);
+}
+
 /* At a normal exit, take the process's steering rules with it; after a
  * crash its AF_XDP sockets leave the XSKMAP anyway (traffic returns to the
  * kernel at once) and `xsockctl rule gc` removes the rules. */
@@ -226,14 +286,7 @@ static void stack_exit(void)
 	for (int fd = 0; fd < st->nfds; fd++)
 		if (st->fds[fd])
 			xs_sock_unsteer(st, st->fds[fd]);
-	/* The process takes its connections with it: tell each peer now
-	 * (RST) rather than let it find out by retransmitting into the
-	 * kernel, which has no socket for them. */
-	for (struct xs_tcp_sock *tp = st->tcp.all; tp; tp = tp->anext)
-		xs_tcp_send_rst(tp, xs_now_ns());
-	xs_stack_flush(st);
-	while (st->tcp.all)
-		xs_tcp_sock_free(st->tcp.all);
+	drain_at_exit(st);
 	for (int i = 0; i < st->nifs; i++)
 		xs_ctl_stack_stats_del(&st->ifs[i].ctl, st->ifs[i].owner.pid);
 	pthread_mutex_unlock(&st->lock);

@@ -229,7 +229,9 @@ struct xs_tcp_sock {
 	bool rexmit_ts_set;
 	uint64_t last_send_ns;          /* for restart after idle */
 	uint64_t last_recv_ns;
-	uint64_t first_rto_ns;          /* when the current run of expiries began */
+	uint64_t first_rto_ns;          /* when the data now retransmitted was first sent
+					 * (Linux's retrans_stamp), 0 while none is */
+	uint64_t rto_armed_ns;          /* when the retransmission timer was last armed */
 
 	/* timers: absolute deadlines, 0 off */
 	uint64_t rto_at, delack_at, persist_at, keep_at, tw_at;

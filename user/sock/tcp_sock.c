@@ -404,6 +404,9 @@ void xs_tcp_done(struct xs_tcp_sock *tp, int error, uint64_t now_ns)
 
 	if (error)
 		tp->err = tp->rst_err = error;
+	/* tcp_done(): both directions shut (poll then says IN|OUT|HUP|RDHUP) */
+	tp->shut_rd = true;
+	tp->fin_queued = true;
 	xs_tcp_set_state(tp, XS_TCP_CLOSE, now_ns);
 	xs_tcp_unhash(tp);
 	tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tw_at = 0;
@@ -740,7 +743,7 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 	if (tp->err)
 		ev |= POLLERR;
 	/* tcp_poll(): POLLHUP when both directions are shut, or closed */
-	if ((tp->shut_rd && tp->fin_queued) || tp->state == XS_TCP_CLOSE)
+	if (((tp->shut_rd || tp->rcv_fin) && tp->fin_queued) || tp->state == XS_TCP_CLOSE)
 		ev |= POLLHUP;
 	if (tp->rcv_fin || tp->shut_rd)
 		ev |= POLLIN | POLLRDNORM | POLLRDHUP;
@@ -758,11 +761,9 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 		 * queued */
 		if (tp->sndq.len < limit && limit - tp->sndq.len >= tp->sndq.len / 2)
 			ev |= POLLOUT | POLLWRNORM;
-	} else if (tp->fin_queued && tp->state != XS_TCP_CLOSE) {
-		ev |= POLLOUT | POLLWRNORM;	/* a write reports EPIPE at once */
+	} else {
+		ev |= POLLOUT | POLLWRNORM;	/* shut for sending: a write fails at once */
 	}
-	if (tp->state == XS_TCP_CLOSE && tp->rst_err)
-		ev |= POLLOUT | POLLWRNORM;
 	return ev;
 }
 

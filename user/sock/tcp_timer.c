@@ -23,6 +23,16 @@ void xs_tcp_timer_note(struct xs_tcp_sock *tp, uint64_t deadline_ns)
 void xs_tcp_arm_rto(struct xs_tcp_sock *tp, uint64_t now_ns)
 {
 	tp->rto_at = now_ns + xs_rtt_rto_ns(&tp->rtt);
+	tp->rto_armed_ns = now_ns;
+	/* tcp_clamp_rto_to_user_timeout(): never sleep past TCP_USER_TIMEOUT */
+	if (tp->user_timeout_ms && tp->first_rto_ns) {
+		uint64_t end = tp->first_rto_ns + (uint64_t)tp->user_timeout_ms * XS_NS_PER_MS;
+
+		if (end > now_ns && end < tp->rto_at)
+			tp->rto_at = end;
+		else if (end <= now_ns)
+			tp->rto_at = now_ns + XS_NS_PER_MS;
+	}
 	xs_tcp_timer_note(tp, tp->rto_at);
 }
 
@@ -89,7 +99,7 @@ static void rto_fire(struct xs_tcp_sock *tp, uint64_t now_ns)
 			  : XS_TCP_SYNACK_RETRIES;
 
 		if (!tp->first_rto_ns)
-			tp->first_rto_ns = now_ns;
+			tp->first_rto_ns = tp->rto_armed_ns;
 		tp->rto_retries++;
 		if (give_up(tp, (uint32_t)max, now_ns)) {
 			t->timeouts++;
@@ -104,7 +114,7 @@ static void rto_fire(struct xs_tcp_sock *tp, uint64_t now_ns)
 	if (!flight)
 		return;
 	if (!tp->first_rto_ns)
-		tp->first_rto_ns = now_ns;
+		tp->first_rto_ns = tp->rto_armed_ns;	/* the timer was armed when it was sent */
 	tp->rto_retries++;
 	if (give_up(tp, XS_TCP_RETRIES2, now_ns)) {
 		t->timeouts++;
