@@ -72,8 +72,8 @@ xs_netns_del() {
 	ip netns del "$1"
 }
 
-xs_topology() {
-	xs_require_root
+# The two end namespaces, removed on exit with whatever xsockctl left.
+xs_ends_add() {
 	ip netns add "$NS_A" || return 1
 	xs_on_exit "xs_netns_del $NS_A"
 	ip netns add "$NS_B" || return 1
@@ -83,8 +83,10 @@ xs_topology() {
 	ino=$(ip netns exec "$NS_A" stat -L -c %i /proc/self/ns/net)
 	xs_on_exit "rm -rf '$XS_PIN_ROOT/netns-$ino'"
 	xs_on_exit "ip netns exec $NS_A $XSOCKCTL detach $VETH_A"
+}
 
-	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+# Addresses on $VETH_A and $VETH_B, everything up.
+xs_ends_up() {
 	ip -n "$NS_A" link set lo up
 	ip -n "$NS_B" link set lo up
 	ip -n "$NS_A" addr add "$IP4_A/24" dev "$VETH_A"
@@ -93,6 +95,13 @@ xs_topology() {
 	ip -n "$NS_B" addr add "$IP6_B/64" dev "$VETH_B" nodad
 	ip -n "$NS_A" link set "$VETH_A" up
 	ip -n "$NS_B" link set "$VETH_B" up
+}
+
+xs_topology() {
+	xs_require_root
+	xs_ends_add || return 1
+	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+	xs_ends_up
 	# veth hands XDP partial checksums otherwise (DESIGN.md).
 	ip netns exec "$NS_B" ethtool -K "$VETH_B" tx off >/dev/null 2>&1
 	xs_wait_for 5 ip netns exec "$NS_A" ping -c1 -W1 "$IP4_B" || return 1
