@@ -415,6 +415,20 @@ static int port_open(struct port *p, const char *ifname)
 	return 0;
 }
 
+/* Frames still waiting are dropped with their queue. */
+static void direction_free(struct direction *d)
+{
+	while (d->count) {
+		free(d->queue[d->head]);
+		d->head = (d->head + 1) % d->cap;
+		d->count--;
+	}
+	while (d->nheld)
+		free(d->held[--d->nheld]);
+	free(d->queue);
+	d->queue = NULL;
+}
+
 /* ---- statistics ------------------------------------------------------------ */
 
 /* The kernel's count of frames the input socket had no room for. */
@@ -823,5 +837,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	report(dir, &cfg);
+	for (i = 0; i < 2; i++) {
+		direction_free(&dir[i]);
+		close(port[i].fd);
+	}
 	return failed;
 }
