@@ -122,7 +122,7 @@ xs_topology() {
 NS_M=xst-$XS_ID-m
 VETH_MA=xma$XS_ID
 VETH_MB=xmb$XS_ID
-IMPAIR=$NET_HELPERS/impair
+IMPAIR=${IMPAIR:-$NET_HELPERS/impair}
 XS_IMPAIR_PID=
 XS_IMPAIR_DIR=
 XS_IMPAIR_STATS=	# the counters as JSON, rewritten on SIGUSR1 and at exit
