@@ -3,6 +3,8 @@
 #
 #   . "$(dirname "$0")/lib.sh"
 #   xs_topology            # creates $NS_A/$VETH_A and $NS_B/$VETH_B
+#   (or xs_topology_impaired --loss 5 ...: the same with an impairment
+#   bridge in a namespace between them)
 #   check "what a user would notice" command args...
 #   xs_done                # exit status: 0 pass, 1 fail
 #
@@ -72,8 +74,8 @@ xs_netns_del() {
 	ip netns del "$1"
 }
 
-xs_topology() {
-	xs_require_root
+# The two end namespaces, removed on exit with whatever xsockctl left.
+xs_ends_add() {
 	ip netns add "$NS_A" || return 1
 	xs_on_exit "xs_netns_del $NS_A"
 	ip netns add "$NS_B" || return 1
@@ -83,8 +85,10 @@ xs_topology() {
 	ino=$(ip netns exec "$NS_A" stat -L -c %i /proc/self/ns/net)
 	xs_on_exit "rm -rf '$XS_PIN_ROOT/netns-$ino'"
 	xs_on_exit "ip netns exec $NS_A $XSOCKCTL detach $VETH_A"
+}
 
-	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+# Addresses on $VETH_A and $VETH_B, everything up.
+xs_ends_up() {
 	ip -n "$NS_A" link set lo up
 	ip -n "$NS_B" link set lo up
 	ip -n "$NS_A" addr add "$IP4_A/24" dev "$VETH_A"
@@ -93,9 +97,107 @@ xs_topology() {
 	ip -n "$NS_B" addr add "$IP6_B/64" dev "$VETH_B" nodad
 	ip -n "$NS_A" link set "$VETH_A" up
 	ip -n "$NS_B" link set "$VETH_B" up
+}
+
+xs_topology() {
+	xs_require_root
+	xs_ends_add || return 1
+	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+	xs_ends_up
 	# veth hands XDP partial checksums otherwise (DESIGN.md).
 	ip netns exec "$NS_B" ethtool -K "$VETH_B" tx off >/dev/null 2>&1
 	xs_wait_for 5 ip netns exec "$NS_A" ping -c1 -W1 "$IP4_B" || return 1
+}
+
+# The same two ends with a namespace in the middle, where tests/net/impair
+# forwards between them, losing, reordering, duplicating, corrupting and
+# delaying frames as told (this kernel has no netem; docs/impair.md):
+#
+#   $NS_A: $VETH_A -- $VETH_MA :$NS_M: $VETH_MB -- $VETH_B :$NS_B
+#
+# xs_topology_impaired [IMPAIR-OPTIONS...] sets it up and waits for a ping
+# through a transparent bridge (so neighbours resolve unimpaired), then
+# restarts the bridge with the options.  xs_impair_start and xs_impair_stop
+# change them mid-test; xs_impair_stat reads the bridge's counters.
+NS_M=xst-$XS_ID-m
+VETH_MA=xma$XS_ID
+VETH_MB=xmb$XS_ID
+IMPAIR=${IMPAIR:-$NET_HELPERS/impair}
+XS_IMPAIR_PID=
+XS_IMPAIR_DIR=
+XS_IMPAIR_STATS=	# the counters as JSON, rewritten on SIGUSR1 and at exit
+XS_IMPAIR_LOG=		# the bridge's output
+
+# Complete checksums and MTU-size frames on the wire: with TX checksum
+# offload on, the frames reach AF_PACKET (and XDP) CHECKSUM_PARTIAL, their
+# checksum not yet in the bytes; with TSO or GRO on, the bridge would see
+# 64 KiB super-frames.
+xs_offloads_off() {	# NS DEV
+	ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null 2>&1
+}
+
+xs_topology_impaired() {
+	local dev
+	xs_require_root
+	[ -x "$IMPAIR" ] || xs_skip "$IMPAIR not built (run make)"
+	command -v ethtool >/dev/null || xs_skip "ethtool is not installed"
+	xs_ends_add || return 1
+	ip netns add "$NS_M" || return 1
+	xs_on_exit "xs_netns_del $NS_M"
+	XS_IMPAIR_DIR=$(mktemp -d)
+	xs_on_exit "rm -rf $XS_IMPAIR_DIR"
+	xs_on_exit "xs_impair_stop"
+	# The bridge's namespace has no addresses and says nothing of its own.
+	ip netns exec "$NS_M" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv6.conf.all.disable_ipv6=1
+	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_MA" netns "$NS_M" || return 1
+	ip link add "$VETH_MB" netns "$NS_M" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+	for dev in "$NS_A $VETH_A" "$NS_M $VETH_MA" "$NS_M $VETH_MB" "$NS_B $VETH_B"; do
+		xs_offloads_off $dev || { echo "ethtool -K $dev failed"; return 1; }
+	done
+	ip -n "$NS_M" link set "$VETH_MA" up
+	ip -n "$NS_M" link set "$VETH_MB" up
+	xs_ends_up
+	xs_impair_start || return 1
+	xs_wait_for 5 ip netns exec "$NS_A" ping -c1 -W1 "$IP4_B" || return 1
+	[ $# -eq 0 ] || { xs_impair_stop && xs_impair_start "$@"; }
+}
+
+# xs_impair_start [IMPAIR-OPTIONS...]: start the bridge from $VETH_MA ("a")
+# to $VETH_MB ("b"); returns once it forwards.
+xs_impair_start() {
+	XS_IMPAIR_STATS=$XS_IMPAIR_DIR/stats.json
+	XS_IMPAIR_LOG=$XS_IMPAIR_DIR/impair.log
+	rm -f "$XS_IMPAIR_STATS"
+	ip netns exec "$NS_M" "$IMPAIR" --stats-json "$XS_IMPAIR_STATS" "$@" \
+		"$VETH_MA" "$VETH_MB" >"$XS_IMPAIR_LOG" 2>&1 &
+	XS_IMPAIR_PID=$!
+	if ! xs_wait_for 5 grep -q '^ready' "$XS_IMPAIR_LOG"; then
+		sed 's/^/    impair: /' "$XS_IMPAIR_LOG"
+		return 1
+	fi
+}
+
+# Stop the bridge; its counters are then in $XS_IMPAIR_STATS.  Fails if it
+# did not exit cleanly.
+xs_impair_stop() {
+	local pid=$XS_IMPAIR_PID
+	[ -n "$pid" ] || return 0
+	XS_IMPAIR_PID=
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+}
+
+# xs_impair_stat DIRECTION COUNTER: a2b or b2a, a counter of docs/impair.md,
+# from the last stop (or xs_impair_snapshot).
+xs_impair_stat() {
+	xs_json "j['$1']['$2']" cat "$XS_IMPAIR_STATS"
+}
+
+# The running bridge's counters, now.
+xs_impair_snapshot() {
+	rm -f "$XS_IMPAIR_STATS"
+	kill -USR1 "$XS_IMPAIR_PID" && xs_wait_for 5 test -s "$XS_IMPAIR_STATS"
 }
 
 # Run a command until it succeeds or SECONDS pass.
