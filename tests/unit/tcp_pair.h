@@ -105,6 +105,9 @@ static int pair_xmit_bytes(struct pair *p, int from, const struct xs_tcp_repr *r
 			(unsigned long long)(p->now % XS_NS_PER_S / 1000), from ? 'B' : 'A', r->flags,
 			r->seq, r->ack, r->window, r->payload_len, r->opts.ts_val, r->opts.ts_ecr,
 			r->opts.nsack);
+	if (getenv("PAIR_TRACE"))
+		for (int i = 0; i < r->opts.nsack; i++)
+			fprintf(stderr, "      sack [%u, %u)\n", r->opts.sack[i].left, r->opts.sack[i].right);
 	p->last[from] = *r;
 	p->last_payload[from] = r->payload_len;
 	if (r->flags & XS_TCP_RST)

@@ -163,6 +163,10 @@ static void lossy(unsigned int loss, unsigned int dup, unsigned int corrupt, uin
 	cr_assert_eq(c->state, XS_TCP_ESTABLISHED);
 	cr_assert_eq(s->state, XS_TCP_ESTABLISHED);
 	cr_assert_gt(c->cnt.total_retrans, 0);
+	/* loss recovery is SACK's and fast retransmit's job; the RTO is the
+	 * last resort (lost retransmissions, lost tails) */
+	cr_assert_lt(P.t[0].timeouts * 4, c->cnt.total_retrans, "%llu RTOs for %u retransmissions",
+		     (unsigned long long)P.t[0].timeouts, c->cnt.total_retrans);
 }
 
 Test(tcp_conn4, lossy_5pct) { lossy(50, 10, 1, 1); }

@@ -218,6 +218,8 @@ struct xs_tcp_sock {
 	struct xs_tcp_cc cc;
 	struct xs_tcp_sack_board board;
 	uint32_t dupacks;
+	uint32_t lt_extra;              /* RFC 3042: cwnd allowance on the first two dupacks */
+	bool tlp_out;                   /* a tail-loss probe awaits its ACK (RFC 8985 7) */
 	uint32_t rtt_seq;               /* a timed segment's end, without timestamps */
 	uint64_t rtt_sent_ns;
 	bool rtt_timing;
@@ -234,7 +236,7 @@ struct xs_tcp_sock {
 	uint64_t rto_armed_ns;          /* when the retransmission timer was last armed */
 
 	/* timers: absolute deadlines, 0 off */
-	uint64_t rto_at, delack_at, persist_at, keep_at, tw_at;
+	uint64_t rto_at, delack_at, persist_at, keep_at, tw_at, tlp_at;
 	uint8_t quickacks;              /* ACK at once for the next few segments */
 	bool ack_now;
 	bool delack_pending;
@@ -281,7 +283,7 @@ struct xs_tcp_table {
 	/* counters */
 	uint64_t rst_sent, challenge_acks, syn_dropped, listen_overflows, bad_segs;
 	uint64_t paws_drops, oow_drops, active_opens, passive_opens, resets_in;
-	uint64_t retrans_segs, timeouts;
+	uint64_t retrans_segs, timeouts, tlp_probes;
 };
 
 /* ---- tcp_sock.c ----------------------------------------------------------- */
@@ -440,6 +442,8 @@ uint16_t xs_tcp_mss_for_mtu(const struct xs_tcp_sock *tp, uint32_t mtu);
 void xs_tcp_timers(struct xs_tcp_table *t, uint64_t now_ns);
 /* Arms / re-arms the retransmission timer from the current RTO. */
 void xs_tcp_arm_rto(struct xs_tcp_sock *tp, uint64_t now_ns);
+/* Arms the tail-loss probe after new data went out (RFC 8985 7). */
+void xs_tcp_arm_tlp(struct xs_tcp_sock *tp, uint64_t now_ns);
 /* Re-arms the keepalive timer after activity. */
 void xs_tcp_arm_keepalive(struct xs_tcp_sock *tp, uint64_t now_ns);
 /* Tells the table a deadline of tp moved earlier (to deadline_ns). */

@@ -419,6 +419,8 @@ static void new_ack(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_ns
 		tp->snd_urg = false;
 	tp->cnt.bytes_acked += data_acked;
 	tp->dupacks = 0;
+	tp->lt_extra = 0;
+	tp->tlp_out = false;
 	tp->rto_retries = 0;
 	tp->first_rto_ns = 0;
 	tp->probes = 0;
@@ -431,36 +433,87 @@ static void new_ack(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_ns
 	if (tp->in_loss && xs_seq_ge(tp->snd_una, tp->snd_max))
 		tp->in_loss = false;
 	/* RFC 6298 5.2/5.3 */
-	if (tp->snd_una == tp->snd_max)
+	if (tp->snd_una == tp->snd_max) {
 		tp->rto_at = 0;
-	else
+		tp->tlp_at = 0;
+	} else {
 		xs_tcp_arm_rto(tp, now_ns);
+		xs_tcp_arm_tlp(tp, now_ns);
+	}
 	if (was_full || data_acked)
 		notify(tp, XS_TCP_EV_WRITE);
 }
 
-/* RFC 5681 2: a duplicate ACK. */
-static bool is_dupack(const struct xs_tcp_sock *tp, const struct seg *s)
+/* RFC 5681 2: a duplicate ACK.  With SACK, RFC 6675 2 counts the ACKs
+ * that SACK new data instead, whatever the window says (a receiver's
+ * window moves while it holds data out of order: Linux's does). */
+static bool is_dupack(const struct xs_tcp_sock *tp, const struct seg *s, uint32_t newly_sacked)
 {
-	return s->r.ack == tp->snd_una && !s->len && !(s->r.flags & (XS_TCP_SYN | XS_TCP_FIN)) &&
-	       tp->snd_max != tp->snd_una &&
-	       ((uint32_t)s->r.window << tp->snd_wscale) == tp->snd_wnd;
+	if (s->r.ack != tp->snd_una || s->len || (s->r.flags & (XS_TCP_SYN | XS_TCP_FIN)) ||
+	    tp->snd_max == tp->snd_una)
+		return false;
+	if (tp->sack_ok)
+		return newly_sacked > 0;
+	return ((uint32_t)s->r.window << tp->snd_wscale) == tp->snd_wnd;
+}
+
+/*
+ * The duplicate threshold for this loss: DupThresh (3), or with fewer than
+ * four segments outstanding and nothing new to send, one less than the
+ * segments outstanding (RFC 5827 early retransmit: a small window cannot
+ * produce three duplicates).
+ */
+static uint32_t dup_threshold(const struct xs_tcp_sock *tp)
+{
+	uint32_t segs = (tp->snd_max - tp->snd_una + tp->mss - 1) / tp->mss;
+	bool unsent = xs_seq_lt(tp->snd_max, tp->snd_una + tp->sndq.len);
+
+	if (segs < 4 && !unsent)
+		return segs > 1 ? segs - 1 : 1;
+	return XS_TCP_CC_DUPTHRESH;
+}
+
+static void first_hole_again(struct xs_tcp_sock *tp, uint64_t now_ns)
+{
+	struct xs_tcp_sack_seg seg = { .start = tp->snd_una, .end = tp->snd_una + tp->mss, .rule = 1 };
+
+	if (tp->board.nranges && xs_seq_lt(tp->board.ranges[0].start, seg.end))
+		seg.end = tp->board.ranges[0].start;
+	if (xs_seq_gt(seg.end, tp->snd_max))
+		seg.end = tp->snd_max;
+	xs_tcp_retransmit(tp, tp->snd_una, now_ns);
+	xs_tcp_sack_sent(&tp->board, &seg);
 }
 
 static void dup_ack(struct xs_tcp_sock *tp, uint64_t now_ns)
 {
-	uint32_t flight = tp->snd_max - tp->snd_una;
+	uint32_t flight = tp->snd_max - tp->snd_una, thresh = dup_threshold(tp);
 
 	tp->dupacks++;
 	if (tp->sack_ok) {
-		if (!tp->board.in_recovery && !tp->in_loss &&
-		    (xs_tcp_sack_can_enter_recovery(&tp->board) || tp->dupacks >= XS_TCP_CC_DUPTHRESH)) {
+		tp->board.dupthresh = thresh;
+		/* RFC 6675 5: DupThresh duplicates, or the first hole
+		 * counts as lost (enough SACKed above it) */
+		if (!tp->board.in_recovery && !tp->in_loss && xs_tcp_sack_can_enter_recovery(&tp->board) &&
+		    (tp->dupacks >= thresh || xs_tcp_sack_is_lost(&tp->board, tp->snd_una))) {
 			xs_tcp_cc_enter_recovery(&tp->cc, tp->snd_max, flight, true, now_ns);
 			xs_tcp_sack_enter_recovery(&tp->board, tp->snd_max);
+			tp->lt_extra = 0;
+			/* RFC 6675 5 (4.2): the first hole goes again now, whatever
+			 * the pipe says; the rest follows the pipe (xs_tcp_output) */
+			first_hole_again(tp, now_ns);
+		} else if (!tp->board.in_recovery && tp->dupacks <= 2) {
+			tp->lt_extra = tp->dupacks * tp->mss;	/* RFC 3042 limited transmit */
 		}
 		return;
 	}
-	if (xs_tcp_cc_on_dupack(&tp->cc, tp->dupacks, tp->snd_una, tp->snd_max, flight, now_ns) &
+	if (tp->dupacks < thresh && !tp->cc.in_recovery) {
+		tp->lt_extra = tp->dupacks * tp->mss;	/* RFC 3042 limited transmit */
+		return;
+	}
+	tp->lt_extra = 0;
+	if (xs_tcp_cc_on_dupack(&tp->cc, tp->dupacks < XS_TCP_CC_DUPTHRESH ? XS_TCP_CC_DUPTHRESH :
+				tp->dupacks, tp->snd_una, tp->snd_max, flight, now_ns) &
 	    XS_TCP_CC_RETRANSMIT)
 		xs_tcp_retransmit(tp, tp->snd_una, now_ns);
 }
@@ -469,7 +522,7 @@ static void dup_ack(struct xs_tcp_sock *tp, uint64_t now_ns)
 static bool ack_input(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_ns)
 {
 	uint32_t ack = s->r.ack;
-	struct xs_tcp_sack_update res;
+	struct xs_tcp_sack_update res = { 0 };
 
 	/* RFC 5961 5.2: an ACK for data never sent, or too old to be
 	 * plausible, is answered with an ACK and dropped. */
@@ -482,7 +535,7 @@ static bool ack_input(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_
 		sack_update(tp, s, &res);
 	if (xs_seq_gt(ack, tp->snd_una))
 		new_ack(tp, s, now_ns);
-	else if (is_dupack(tp, s))
+	else if (is_dupack(tp, s, res.newly_sacked))
 		dup_ack(tp, now_ns);
 	/* RFC 9293 3.10.7.4: the send window, from the newest segment */
 	if (xs_seq_lt(tp->snd_wl1, s->r.seq) ||

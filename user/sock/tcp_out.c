@@ -294,6 +294,8 @@ static uint32_t send_range(struct xs_tcp_sock *tp, uint32_t seq, uint32_t len, u
 		tp->snd_max = seq + sent;
 	if (!tp->rto_at)
 		xs_tcp_arm_rto(tp, now_ns);
+	if (!rexmit && len)
+		xs_tcp_arm_tlp(tp, now_ns);
 	return sent;
 }
 
@@ -335,8 +337,8 @@ static void output_sack_recovery(struct xs_tcp_sock *tp, uint64_t now_ns)
 		if (xs_seq_lt(tp->snd_max, data_end) && xs_seq_lt(tp->snd_max, wnd_end)) {
 			new_bytes = xs_seq_min(data_end, wnd_end) - tp->snd_max;
 		}
-		if (xs_tcp_sack_next_seg(&tp->board, tp->snd_max, new_bytes, &seg))
-			break;
+		if (!xs_tcp_sack_next_seg(&tp->board, tp->snd_max, new_bytes, &seg))
+			break;	/* nothing to send (it returns the rule used, 0 for none) */
 		if (xs_seq_ge(seg.start, data_end)) {
 			/* only the FIN is left to (re)send */
 			if (!tp->fin_queued)
@@ -398,9 +400,9 @@ void xs_tcp_output(struct xs_tcp_sock *tp, uint64_t now_ns)
 				limit = data_end;
 		}
 		flight = tp->snd_nxt - tp->snd_una;
-		if (flight >= tp->cc.cwnd)
+		if (flight >= tp->cc.cwnd + tp->lt_extra)
 			break;
-		usable = tp->cc.cwnd - flight;
+		usable = tp->cc.cwnd + tp->lt_extra - flight;
 		len = xs_seq_lt(seq, limit) ? limit - seq : 0;
 		fin_only = !len && tp->fin_queued && seq == data_end &&
 			   (!tp->fin_sent || xs_seq_lt(seq, tp->snd_max));

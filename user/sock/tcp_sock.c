@@ -387,7 +387,7 @@ void xs_tcp_set_state(struct xs_tcp_sock *tp, enum xs_tcp_state state, uint64_t 
 		break;
 	case XS_TCP_TIME_WAIT:
 		tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
-		tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = 0;
+		tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tlp_at = 0;
 		xs_tcp_timer_note(tp, tp->tw_at);
 		/* Only the numbers matter from here on. */
 		xs_tcp_ooo_purge(&tp->ooo);
@@ -409,7 +409,7 @@ void xs_tcp_done(struct xs_tcp_sock *tp, int error, uint64_t now_ns)
 	tp->fin_queued = true;
 	xs_tcp_set_state(tp, XS_TCP_CLOSE, now_ns);
 	xs_tcp_unhash(tp);
-	tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tw_at = 0;
+	tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tw_at = tp->tlp_at = 0;
 	xs_tcp_ooo_purge(&tp->ooo);
 	if (tp->parent || !tp->owner) {
 		xs_tcp_sock_free(tp);

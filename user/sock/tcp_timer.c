@@ -36,6 +36,63 @@ void xs_tcp_arm_rto(struct xs_tcp_sock *tp, uint64_t now_ns)
 	xs_tcp_timer_note(tp, tp->rto_at);
 }
 
+/*
+ * RFC 8985 7.2: the probe timeout, 2 * SRTT (plus the peer's worst delayed
+ * ACK when only one segment is out), armed while new data is outstanding
+ * and no recovery runs; never later than the RTO.  Linux does the same
+ * (tcp_schedule_loss_probe()).
+ */
+void xs_tcp_arm_tlp(struct xs_tcp_sock *tp, uint64_t now_ns)
+{
+	uint64_t pto;
+
+	if (tp->tlp_out || tp->in_loss || tp->board.in_recovery || tp->cc.in_recovery ||
+	    !tp->rtt.has_sample || tp->snd_una == tp->snd_max) {
+		tp->tlp_at = 0;
+		return;
+	}
+	pto = 2 * tp->rtt.srtt_ns;
+	if (tp->snd_max - tp->snd_una <= tp->mss)
+		pto += XS_TCP_DELACK_MAX_NS;
+	else if (pto < 2 * XS_NS_PER_MS)
+		pto = 2 * XS_NS_PER_MS;	/* TCP_TIMEOUT_MIN */
+	if (tp->rto_at && now_ns + pto >= tp->rto_at) {
+		tp->tlp_at = 0;
+		return;
+	}
+	tp->tlp_at = now_ns + pto;
+	xs_tcp_timer_note(tp, tp->tlp_at);
+}
+
+/* RFC 8985 7.3: the probe, new data if the windows allow, else the last
+ * segment again; its ACK (with SACK) starts fast recovery where the RTO
+ * would have waited. */
+static void tlp_fire(struct xs_tcp_sock *tp, uint64_t now_ns)
+{
+	uint32_t data_end = tp->snd_una + tp->sndq.len, before = tp->snd_max;
+
+	tp->tlp_at = 0;
+	if (tp->snd_una == tp->snd_max || tp->in_loss || tp->board.in_recovery)
+		return;
+	tp->tlp_out = true;
+	if (xs_seq_lt(tp->snd_max, data_end) &&
+	    xs_seq_lt(tp->snd_max, tp->snd_una + tp->snd_wnd)) {
+		uint32_t cwnd = tp->cc.cwnd;
+
+		tp->cc.cwnd = tp->snd_max - tp->snd_una + tp->mss;	/* one segment past cwnd */
+		xs_tcp_output(tp, now_ns);
+		tp->cc.cwnd = cwnd;
+	}
+	if (tp->snd_max == before) {
+		uint32_t last = tp->snd_max - (tp->fin_sent ? 1 : 0);
+		uint32_t len = last - tp->snd_una < tp->mss ? last - tp->snd_una : tp->mss;
+
+		xs_tcp_retransmit(tp, tp->fin_sent && !len ? last : last - len, now_ns);
+	}
+	tp->table->tlp_probes++;
+	xs_tcp_arm_rto(tp, now_ns);
+}
+
 void xs_tcp_arm_keepalive(struct xs_tcp_sock *tp, uint64_t now_ns)
 {
 	if (!tp->keepalive || (tp->state != XS_TCP_ESTABLISHED && tp->state != XS_TCP_CLOSE_WAIT &&
@@ -93,6 +150,7 @@ static void rto_fire(struct xs_tcp_sock *tp, uint64_t now_ns)
 	struct xs_tcp_table *t = tp->table;
 
 	tp->rto_at = 0;
+	tp->tlp_at = 0;
 	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV) {
 		int max = tp->state == XS_TCP_SYN_SENT
 			  ? (tp->syn_retries ? tp->syn_retries : XS_TCP_SYN_RETRIES)
@@ -221,6 +279,8 @@ static bool run_timers(struct xs_tcp_sock *tp, uint64_t now_ns)
 		if (t->nall != nall || tp->state == XS_TCP_CLOSE)
 			return t->nall == nall;
 	}
+	if (tp->tlp_at && now_ns >= tp->tlp_at)
+		tlp_fire(tp, now_ns);
 	if (tp->delack_at && now_ns >= tp->delack_at) {
 		tp->delack_at = 0;
 		if (tp->delack_pending)
@@ -241,10 +301,11 @@ static bool run_timers(struct xs_tcp_sock *tp, uint64_t now_ns)
 
 static uint64_t earliest(const struct xs_tcp_sock *tp)
 {
-	uint64_t d[5] = { tp->rto_at, tp->delack_at, tp->persist_at, tp->keep_at, tp->tw_at };
+	uint64_t d[6] = { tp->rto_at, tp->delack_at, tp->persist_at, tp->keep_at, tp->tw_at,
+			  tp->tlp_at };
 	uint64_t m = UINT64_MAX;
 
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		if (d[i] && d[i] < m)
 			m = d[i];
 	return m;

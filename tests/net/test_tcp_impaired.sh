@@ -1,0 +1,74 @@
+#!/bin/bash
+# xsock's TCP against the Linux kernel through the impairment bridge
+# (tests/net/impair, docs/impair.md): 10 ms delay, 5% loss, 25%
+# reordering, 1% duplication and 0.1% corruption in both directions.
+# XS_TCP_IMPAIRED_BYTES (default 16M) each way at once arrive intact
+# (SHA-256 at both ends, sha256sum of the seeded streams), with no reset,
+# within XS_TCP_IMPAIRED_SECONDS (default 240 s), with the xsock side as
+# client and as server.  XSOCK_IMPAIR_SEED replays a run's impairments.
+#
+# As in the other TCP tests, XS_TCP_REQUIRE_ACCEL=1 requires the xsock
+# side to be on the userspace TCP (make test sets it).
+. "$(dirname "$0")/lib.sh"
+SEED=${XSOCK_IMPAIR_SEED:-$((RANDOM * 32768 + RANDOM))}
+BYTES=${XS_TCP_IMPAIRED_BYTES:-16M}
+LIMIT=${XS_TCP_IMPAIRED_SECONDS:-240}
+xs_topology_impaired --seed "$SEED" --loss 5 --reorder 25 --dup 1 --corrupt 0.1 --delay 10 ||
+	{ echo "topology set-up failed"; exit 1; }
+. "$(dirname "$0")/tcp_lib.sh"
+xs_log "impairment seed $SEED (XSOCK_IMPAIR_SEED=$SEED replays it)"
+
+want1=$("$XS_TCP" stream --seed 1 --bytes "$BYTES" | sha256sum | cut -d' ' -f1)
+want2=$("$XS_TCP" stream --seed 2 --bytes "$BYTES" | sha256sum | cut -d' ' -f1)
+nbytes=$("$XS_TCP" stream --seed 1 --bytes "$BYTES" | wc -c)
+check "attach" xsctl_a attach "$VETH_A"
+
+both_ways() {
+	local c=$1 s=$2
+	tcp_py "d(0,'done')['ok'] and d(0,'done')['tx'] == $nbytes and d(0,'done')['rx'] == $nbytes" "$c" &&
+	tcp_py "d(0,'conn')['error'] is None and d(0,'conn')['rx'] == $nbytes and d(0,'conn')['tx'] == $nbytes and d(0,'conn')['rx_match']" "$s" &&
+	tcp_py "d(0,'done')['tx_sha256'] == d(1,'conn')['rx_sha256'] == '$want1'" "$c" "$s" &&
+	tcp_py "d(1,'conn')['tx_sha256'] == d(0,'done')['rx_sha256'] == '$want2'" "$c" "$s"
+}
+
+# run_client NS OUT ARGS...: xs_tcp in the foreground, at most $LIMIT s.
+run_client() {
+	local ns=$1 out=$TCP_WORK/$2
+	shift 2
+	timeout "$LIMIT" ip netns exec "$ns" "$XS_TCP" "$@" >"$out" 2>&1
+	local rc=$?
+	cat "$out"
+	return $rc
+}
+
+port=7700
+for dir in xsock-client xsock-server; do
+	port=$((port + 1))
+	t0=$SECONDS
+	if [ $dir = xsock-client ]; then
+		check "kernel server listening" \
+			tcp_start "$NS_B" srv.$dir server --kernel --family 4 --port $port --sink --source "$BYTES" --once
+		srv=$TCP_PID
+		check "xsock client -> kernel server: $BYTES each way at once, impaired" \
+			run_client "$NS_A" cli.$dir client "${TCP_ACCEL[@]}" --connect "$IP4_B" --port $port \
+			--send "$BYTES" --timeout "$LIMIT"
+	else
+		check "xsock server listening" \
+			tcp_start "$NS_A" srv.$dir server "${TCP_ACCEL[@]}" --family 4 --port $port --sink --source "$BYTES" --once
+		srv=$TCP_PID
+		check "kernel client -> xsock server: $BYTES each way at once, impaired" \
+			run_client "$NS_B" cli.$dir client --kernel --connect "$IP4_A" --port $port \
+			--send "$BYTES" --timeout "$LIMIT"
+	fi
+	check "$dir: the server finished" tcp_wait $srv 30
+	check "$dir: both ways whole, no reset: lengths, SHA-256 at both ends and sha256sum agree" \
+		both_ways cli.$dir srv.$dir
+	xs_log "$dir: $((SECONDS - t0)) s for $BYTES each way"
+done
+check "the bridge lost, reordered, duplicated and corrupted frames both ways" \
+	xs_impair_snapshot
+for d in a2b b2a; do
+	xs_log "bridge $d: $(xs_json "' '.join('%s=%s' % (k, v) for k, v in sorted(j['$d'].items()))" cat "$XS_IMPAIR_STATS")"
+done
+check "no 5-tuple rule outlives its connection" test "$(xs_rule_count flow)" = 0
+xs_done
