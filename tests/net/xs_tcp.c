@@ -3,7 +3,8 @@
  * xs_tcp: a TCP tool for the network tests, on the xsock API, or with
  * --kernel on plain libc calls, so that one program is both the xsock side
  * (namespace A) and the kernel peer (namespace B).  Every socket call goes
- * through one table of functions (xsock_* or libc), nothing else differs.
+ * through one table of functions (xsock_* or libc, tools/bench/bench.h),
+ * nothing else differs.
  *
  *   xs_tcp server --port P [--bind ADDR] [--family 4|6] [--once | --conns N] [--warmup W]
  *                 [--echo [--close-after B] | --sink | --source B | --sink --source B]
@@ -15,6 +16,7 @@
  *                 [--scenario reset-read|reset-write|half-close|vanish [--send B]
  *                  [--user-timeout MS]]
  *                 [--reset-after B]                    a kernel peer that resets
+ *   xs_tcp stream --seed S --bytes N                   the stream on stdout (for sha256sum)
  *   xs_tcp selftest                                    SHA-256 vectors, stream generator
  * Common: [--kernel] [--require-accel] [--seed S] [--peer-seed S] [--timeout S]
  *
