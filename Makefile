@@ -153,23 +153,24 @@ $(CONFORMANCE_BIN): $(CONFORMANCE_OBJS) $(BUILD)/libxsock-internal.a
 	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
 
 # ---- benchmarks (make bench, docs/bench.md) ------------------------------
-# udp_rr runs on both stacks through one table of socket calls, so it links
-# libxsock and needs its socket layer: the link stops, loudly, when the
-# archive does not define xsock_socket.  udp_rr-kernel is the same source
-# with the kernel table only; tools/bench/run.sh falls back to it (and
-# skips the xsock rows) while the socket layer is missing.
+# udp_rr and tcp_rr run on both stacks through one table of socket calls
+# (tools/bench/bench.h), so they link libxsock and need its socket layer:
+# the link stops, loudly, when the archive does not define xsock_socket.
+# X_rr-kernel is the same source with the kernel table only;
+# tools/bench/run.sh falls back to it (and skips the xsock rows) while the
+# socket layer is missing.
 BENCH_DIR := $(BUILD)/bench
 
 $(BENCH_DIR):
 	$(Q)mkdir -p $@
 
-$(BENCH_DIR)/udp_rr: $(BUILD)/tools/bench/udp_rr.o $(BUILD)/libxsock-internal.a | $(BENCH_DIR)
+$(BENCH_DIR)/%_rr: $(BUILD)/tools/bench/%_rr.o $(BUILD)/libxsock-internal.a | $(BENCH_DIR)
 	$(call msg,LD,$@)
 	$(Q)nm $(BUILD)/libxsock-internal.a | grep -q ' T xsock_socket$$' || \
 		{ echo "error: $@: $(BUILD)/libxsock-internal.a does not define xsock_socket (no socket layer yet)" >&2; exit 1; }
 	$(Q)$(CC) -o $@ $< $(BUILD)/libxsock-internal.a $(DEP_LIBS) -lpthread
 
-$(BENCH_DIR)/udp_rr-kernel: tools/bench/udp_rr.c | $(BENCH_DIR)
+$(BENCH_DIR)/%_rr-kernel: tools/bench/%_rr.c tools/bench/bench.h | $(BENCH_DIR)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(XS_CFLAGS) -DXSB_KERNEL_ONLY -MMD -MP -o $@ $<
 
@@ -177,11 +178,14 @@ $(BENCH_DIR)/xdp_reflect: $(BUILD)/tools/bench/xdp_reflect.o $(BUILD)/libxsock-i
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
 
-# The kernel rows need only udp_rr-kernel and xdp_reflect; a failed udp_rr
-# link is reported and leaves the xsock rows to be skipped.
-bench-progs: $(BENCH_DIR)/udp_rr-kernel $(BENCH_DIR)/xdp_reflect
-	$(Q)$(MAKE) --no-print-directory $(BENCH_DIR)/udp_rr || \
-		echo 'warning: build/bench/udp_rr not built: make bench skips the xsock rows' >&2
+# The kernel rows need only the X_rr-kernel programs and xdp_reflect; a
+# failed udp_rr or tcp_rr link is reported and leaves the xsock rows to be
+# skipped.
+bench-progs: $(BENCH_DIR)/udp_rr-kernel $(BENCH_DIR)/tcp_rr-kernel $(BENCH_DIR)/xdp_reflect
+	$(Q)for p in udp_rr tcp_rr; do \
+		$(MAKE) --no-print-directory $(BENCH_DIR)/$$p || \
+		echo "warning: build/bench/$$p not built: make bench skips its xsock rows" >&2; \
+	done
 
 # ---- fuzz targets (make fuzz, docs/fuzz.md) -------------------------------
 # libFuzzer binaries compile the user/ sources they exercise themselves,

@@ -3,7 +3,8 @@
  * xs_tcp: a TCP tool for the network tests, on the xsock API, or with
  * --kernel on plain libc calls, so that one program is both the xsock side
  * (namespace A) and the kernel peer (namespace B).  Every socket call goes
- * through one table of functions (xsock_* or libc), nothing else differs.
+ * through one table of functions (xsock_* or libc, tools/bench/bench.h),
+ * nothing else differs.
  *
  *   xs_tcp server --port P [--bind ADDR] [--family 4|6] [--once | --conns N] [--warmup W]
  *                 [--echo [--close-after B] | --sink | --source B | --sink --source B]
@@ -15,6 +16,7 @@
  *                 [--scenario reset-read|reset-write|half-close|vanish [--send B]
  *                  [--user-timeout MS]]
  *                 [--reset-after B]                    a kernel peer that resets
+ *   xs_tcp stream --seed S --bytes N                   the stream on stdout (for sha256sum)
  *   xs_tcp selftest                                    SHA-256 vectors, stream generator
  * Common: [--kernel] [--require-accel] [--seed S] [--peer-seed S] [--timeout S]
  *
@@ -101,63 +103,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "xsock/xsock.h"
+#include "bench/bench.h"
 #include "sha256.h"
 
-/* ---- the two stacks --------------------------------------------------------- */
-
-struct stack_ops {
-	const char *name;
-	int (*socket)(int domain, int type, int protocol);
-	int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
-	int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
-	int (*listen)(int fd, int backlog);
-	int (*accept4)(int fd, struct sockaddr *addr, socklen_t *len, int flags);
-	ssize_t (*send)(int fd, const void *buf, size_t len, int flags);
-	ssize_t (*recv)(int fd, void *buf, size_t len, int flags);
-	int (*shutdown)(int fd, int how);
-	int (*close)(int fd);
-	int (*poll)(struct pollfd *fds, nfds_t nfds, int timeout);
-	int (*fcntl)(int fd, int cmd, ...);
-	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
-	int (*getsockopt)(int fd, int level, int name, void *val, socklen_t *len);
-	int (*is_accelerated)(int fd);      /* NULL: the kernel */
-};
-
-/* glibc declares the sockaddr arguments as transparent unions under
- * _GNU_SOURCE: these need a plain-C signature in front of them. */
-static int k_bind(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	return bind(fd, addr, len);
-}
-
-static int k_connect(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	return connect(fd, addr, len);
-}
-
-static int k_accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
-{
-	return accept4(fd, addr, len, flags);
-}
-
-static const struct stack_ops kernel_stack = {
-	.name = "kernel",
-	.socket = socket, .bind = k_bind, .connect = k_connect, .listen = listen,
-	.accept4 = k_accept4, .send = send, .recv = recv, .shutdown = shutdown,
-	.close = close, .poll = poll, .fcntl = fcntl, .setsockopt = setsockopt,
-	.getsockopt = getsockopt,
-};
-
-static const struct stack_ops xsock_stack = {
-	.name = "xsock",
-	.socket = xsock_socket, .bind = xsock_bind, .connect = xsock_connect,
-	.listen = xsock_listen, .accept4 = xsock_accept4, .send = xsock_send,
-	.recv = xsock_recv, .shutdown = xsock_shutdown, .close = xsock_close,
-	.poll = xsock_poll, .fcntl = xsock_fcntl, .setsockopt = xsock_setsockopt,
-	.getsockopt = xsock_getsockopt, .is_accelerated = xsock_is_accelerated,
-};
-
+/* Every socket call goes through this table (tools/bench/bench.h): xsock's,
+ * or the kernel's with --kernel. */
 static const struct stack_ops *S = &xsock_stack;
 
 /* ---- options ------------------------------------------------------------------ */
@@ -220,14 +170,6 @@ static void on_alarm(int sig)
 	if (write(2, msg, sizeof(msg) - 1) < 0)
 		_exit(4);
 	_exit(4);
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static double since_s(uint64_t t0)

@@ -1,19 +1,28 @@
 #!/bin/bash
-# `make bench`: the UDP benchmark.  Two network namespaces joined by a veth:
-# the client side runs a kernel UDP client (build/bench/udp_rr), the server
-# side in turn a kernel UDP server, an xsock UDP server (the same program
-# on the xsock stack) and a bare AF_XDP reflector (build/bench/xdp_reflect).
-# Every case runs against all three servers in the same run:
+# `make bench`: the UDP and TCP benchmarks.  Two network namespaces joined
+# by a veth: the client side runs a kernel client (build/bench/udp_rr,
+# build/bench/tcp_rr), the server side in turn a kernel server, an xsock
+# server (the same program on the xsock stack) and, for UDP, a bare AF_XDP
+# reflector (build/bench/xdp_reflect).  Every case runs against every
+# server in the same run:
 #   udp-rr     request/response, 64 B, both sides blocking / both spinning
 #   udp-stream echo throughput at 64 B and 1400 B, both sides spinning
-# Progress lines while it runs, then a table; JSON to docs/bench/udp.json and
-# the table to docs/bench/udp.md.  docs/bench.md says how to read them.
+#   tcp-rr     request/response over one connection, 64 B, blocking / spinning
+#   tcp-crr    connections per second: connect, one 64 B request, close
+#   tcp-stream bulk into the server (in-) and out of it (out-), MTU 1500,
+#              the kernel peer's TX offloads off (-txoff) and on (-txon)
+# An xsock TCP row whose accepted connections were not on the fast path
+# (xsock_is_accelerated() != 2) is labelled "xsock(kernel fallback)".
+# Progress lines while it runs, then one table; JSON to docs/bench/udp.json
+# and docs/bench/tcp.json, the tables to docs/bench/udp.md and tcp.md (each
+# only when rows of its protocol ran).  docs/bench.md says how to read them.
 #
 # Environment: BENCH_SECONDS (per row, default 5), BENCH_WARMUP (seconds,
 # default 0.5), BENCH_ONLY (regex on row names, e.g. 'rr spin'), BENCH_OUT
 # (output directory, default docs/bench), BENCH_BUSY_POLL (µs of
 # SO_BUSY_POLL for the reflector when spinning, default 0: ring polling),
 # BENCH_WINDOW (datagrams a stream client keeps unanswered, default 32).
+# BENCH_ONLY='^tcp' runs the TCP rows alone.
 #
 # Everything it creates (namespaces, veth, pins, processes) is removed on
 # exit, also on failure or Ctrl-C.
@@ -29,6 +38,7 @@ ONLY=${BENCH_ONLY:-}
 OUT=${BENCH_OUT:-$top/docs/bench}
 BUSY_POLL=${BENCH_BUSY_POLL:-0}
 PORT=9000
+TCP_PORT=9100
 WINDOW=${BENCH_WINDOW:-32}
 CLIENT_CPU=0
 SERVER_CPU=1
@@ -54,6 +64,14 @@ fi
 [ -x "$UDP_RR" ] || { echo "make bench: $UDP_RR not built (make bench-progs)" >&2; exit 1; }
 REFLECT_SKIP=
 [ -x "$REFLECT" ] || REFLECT_SKIP="$REFLECT not built"
+if [ -x "$top/$BUILD/bench/tcp_rr" ]; then
+	TCP_RR=$top/$BUILD/bench/tcp_rr
+	TCP_XSOCK_SKIP=
+else
+	TCP_RR=$top/$BUILD/bench/tcp_rr-kernel
+	TCP_XSOCK_SKIP="libxsock has no socket layer yet (build/bench/tcp_rr not linked)"
+fi
+[ -x "$TCP_RR" ] || { echo "make bench: $TCP_RR not built (make bench-progs)" >&2; exit 1; }
 
 ID=$(printf '%x' $(($$ % 65536)))
 NS_C=xsb-$ID-c
@@ -100,17 +118,24 @@ MAC_C=$(in_c cat /sys/class/net/"$V_C"/address)
 MAC_S=$(in_s cat /sys/class/net/"$V_S"/address)
 ip -n "$NS_C" neigh replace $IP_S lladdr "$MAC_S" dev "$V_C" nud permanent
 ip -n "$NS_S" neigh replace $IP_C lladdr "$MAC_C" dev "$V_S" nud permanent
+# tcp-crr opens some 10,000 connections a second and the client closes
+# first: every port it used sits in TIME_WAIT for 60 s.  All the ports, and
+# TIME_WAIT reuse for new outgoing connections (safe with timestamps).
+in_c sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
 
 # ---- helpers ------------------------------------------------------------------
 
 # jget JSON KEY: the value of a scalar field of a one-line JSON object.
 jget() { sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$1" | head -1; }
 
-attach() {	# [BUSY_POLL_US]
+# attach udp|tcp [BUSY_POLL_US]: UDP rows add a listener rule for their
+# port; TCP rows add none (the stack steers what it serves itself, and a
+# rule would steer TCP to AF_XDP sockets that do not serve it yet).
+attach() {
 	in_s "$XSOCKCTL" attach "$V_S" >"$WORK/attach.out" 2>&1 &&
-	in_s "$XSOCKCTL" rule add "$V_S" udp $PORT >>"$WORK/attach.out" 2>&1 &&
-	{ [ -z "${1:-}" ] ||
-	  in_s "$XSOCKCTL" sysctl "$V_S" "xsock.busy_poll_us=$1" >>"$WORK/attach.out" 2>&1; }
+	{ [ "$1" != udp ] || in_s "$XSOCKCTL" rule add "$V_S" udp $PORT >>"$WORK/attach.out" 2>&1; } &&
+	{ [ -z "${2:-}" ] ||
+	  in_s "$XSOCKCTL" sysctl "$V_S" "xsock.busy_poll_us=$2" >>"$WORK/attach.out" 2>&1; }
 }
 detach() { in_s "$XSOCKCTL" detach "$V_S" >/dev/null 2>&1; }
 
@@ -131,6 +156,31 @@ start_server() {
 	return 1
 }
 
+# start_server_retry ARGS...: start_server; an AF_XDP queue stays busy
+# for a moment after the previous row's socket closed (EBUSY): try again a
+# few times.
+start_server_retry() {
+	local try
+	for try in 1 2 3 4; do
+		start_server server "$@" && return 0
+		stop_server
+		grep -qi busy "$WORK/server.err" || break
+		sleep 0.5
+	done
+	return 1
+}
+
+# run_client PROGRAM ARGS...: the client of a row, in the foreground, on
+# its CPU; output to $WORK/client.{out,err}.
+run_client() {
+	ip netns exec "$NS_C" taskset -c $CLIENT_CPU "$@" >"$WORK/client.out" 2>"$WORK/client.err" &
+	CLIENT_PID=$!
+	wait $CLIENT_PID
+	local rc=$?
+	CLIENT_PID=
+	return $rc
+}
+
 stop_server() {
 	local i
 	[ -n "$SERVER_PID" ] || return 0
@@ -144,6 +194,31 @@ stop_server() {
 	SERVER_PID=
 }
 
+# What the XDP program on the server's veth did, as a JSON object (null if
+# unknown): proof that a row's traffic took the fast path (redirected) and
+# did not fall back to the kernel.
+xdp_stats() {
+	local x
+	x=$(in_s "$XSOCKCTL" -j stats "$V_S" 2>/dev/null | sed -n 's/.*"stats":\({[^}]*}\).*/\1/p')
+	echo "${x:-null}"
+}
+
+# other_load CLIENT_JSON SERVER_JSON: busy time that neither end nor
+# interrupt work accounts for, as a share of all CPUs: someone else's load,
+# which skews every number of the row.
+other_load() {
+	awk -v b="$(jget "$1" cpu_busy_s)" -v i="$(jget "$1" cpu_irq_s)" \
+		-v c="$(jget "$1" cpu_self_s)" -v s="$(jget "$2" cpu_self_s)" \
+		-v t="$(jget "$1" seconds)" -v n="$(jget "$1" ncpu)" \
+		'BEGIN { o = (b - i - c - s) / (t * n); printf "%.2f", o < 0 ? 0 : o }'
+}
+
+other_load_note() {	# SHARE
+	if awk -v o="$1" 'BEGIN { exit !(o > 0.05) }'; then
+		echo "other load on the machine: $(awk -v o="$1" 'BEGIN { printf "%d%%", o * 100 }') of the CPUs"
+	fi
+}
+
 # ---- rows ---------------------------------------------------------------------
 
 ROWS=()
@@ -153,6 +228,12 @@ for t in "udp-rr block" "udp-rr spin" "udp-stream 64" "udp-stream 1400"; do
 		# xsock's blocking calls spin xsock.busy_poll_us (50) before they
 		# sleep; this row sleeps at once, like the kernel's.
 		[ "$t $s" = "udp-rr block xsock" ] && ROWS+=("$t xsock-sleep")
+	done
+done
+for t in "tcp-rr block" "tcp-rr spin" "tcp-crr block" "tcp-stream in-txoff" "tcp-stream in-txon" \
+	 "tcp-stream out-txoff" "tcp-stream out-txon"; do
+	for s in kernel xsock; do
+		ROWS+=("$t $s")
 	done
 done
 if [ -n "$ONLY" ]; then
@@ -167,6 +248,12 @@ JSON_ROWS=()
 TABLE=()
 declare -A P50 PPS CPU
 COMMANDS=()
+# The TCP rows' own: their table lines, JSON rows, commands, and per
+# "test-variant-server" key the row's label, p50, rate, Gb/s and CPU.
+TCP_JSON_ROWS=()
+TCP_TABLE=()
+TCP_COMMANDS=()
+declare -A TLABEL TP50 TRATE TGBPS TCPU
 
 # json_str S: S as a JSON string.
 json_str() {
@@ -176,8 +263,13 @@ json_str() {
 }
 
 record_skip() {	# name reason
-	JSON_ROWS+=("{\"row\":$(json_str "$1"),\"skipped\":$(json_str "$2")}")
-	TABLE+=("$(printf '| %-26s | skipped: %s |' "$1" "$2")")
+	if [[ $1 == tcp-* ]]; then
+		TCP_JSON_ROWS+=("{\"row\":$(json_str "$1"),\"skipped\":$(json_str "$2")}")
+		TCP_TABLE+=("$(printf '| %-42s | skipped: %s |' "$1" "$2")")
+	else
+		JSON_ROWS+=("{\"row\":$(json_str "$1"),\"skipped\":$(json_str "$2")}")
+		TABLE+=("$(printf '| %-42s | skipped: %s |' "$1" "$2")")
+	fi
 	printf '      skipped: %s\n' "$2"
 }
 
@@ -223,7 +315,7 @@ run_row() {	# index "test variant server"
 
 	local busy=
 	[ "$server" = xsock-sleep ] && busy=0
-	if [ "$server" != kernel ] && ! attach $busy; then
+	if [ "$server" != kernel ] && ! attach udp $busy; then
 		record_skip "$name" "xsockctl attach/rule failed: $(tr '\n' ' ' <"$WORK/attach.out")"
 		detach
 		return
@@ -232,16 +324,7 @@ run_row() {	# index "test variant server"
 	[ "$server" != kernel ] &&
 		scmd="ip netns exec $NS_S xsockctl attach $V_S && ip netns exec $NS_S xsockctl rule add $V_S udp $PORT && ${busy:+ip netns exec $NS_S xsockctl sysctl $V_S xsock.busy_poll_us=$busy && }$scmd"
 	local ccmd="ip netns exec $NS_C taskset -c $CLIENT_CPU $UDP_RR ${client_args[*]}"
-	# An AF_XDP queue stays busy for a moment after the previous row's
-	# socket closed (EBUSY): try again a few times.
-	local try ok=
-	for try in 1 2 3 4; do
-		start_server "$server" "${server_args[@]}" && { ok=1; break; }
-		stop_server
-		grep -qi busy "$WORK/server.err" || break
-		sleep 0.5
-	done
-	if [ -z "$ok" ]; then
+	if ! start_server_retry "${server_args[@]}"; then
 		record_skip "$name" "server did not start: $(tail -n 3 "$WORK/server.err" | tr '\n' ' ')"
 		stop_server
 		[ "$server" != kernel ] && detach
@@ -249,18 +332,11 @@ run_row() {	# index "test variant server"
 	fi
 	local ready
 	ready=$(grep -m1 '"event":"ready"' "$WORK/server.out")
-	ip netns exec "$NS_C" taskset -c $CLIENT_CPU "$UDP_RR" "${client_args[@]}" \
-		>"$WORK/client.out" 2>"$WORK/client.err" &
-	CLIENT_PID=$!
-	wait $CLIENT_PID
+	run_client "$UDP_RR" "${client_args[@]}"
 	local rc=$?
-	CLIENT_PID=
-	# What the XDP program did: proof that the row's traffic took the
-	# fast path (redirected) and did not fall back to the kernel.
 	local xdp=null redirected=
 	if [ "$server" != kernel ]; then
-		xdp=$(in_s "$XSOCKCTL" -j stats "$V_S" 2>/dev/null | sed -n 's/.*"stats":\({[^}]*}\).*/\1/p')
-		[ -n "$xdp" ] || xdp=null
+		xdp=$(xdp_stats)
 		redirected=$(jget "$xdp" redirected)
 	fi
 	stop_server
@@ -275,17 +351,9 @@ run_row() {	# index "test variant server"
 		return
 	fi
 
-	# Busy time that neither end nor interrupt work accounts for: someone
-	# else's load, which skews every number of the row.
-	local other
-	other=$(awk -v b="$(jget "$cres" cpu_busy_s)" -v i="$(jget "$cres" cpu_irq_s)" \
-		-v c="$(jget "$cres" cpu_self_s)" -v s="$(jget "$sres" cpu_self_s)" \
-		-v t="$(jget "$cres" seconds)" -v n="$(jget "$cres" ncpu)" \
-		'BEGIN { o = (b - i - c - s) / (t * n); printf "%.2f", o < 0 ? 0 : o }')
-	local note=
-	if awk -v o="$other" 'BEGIN { exit !(o > 0.05) }'; then
-		note="other load on the machine: $(awk -v o="$other" 'BEGIN { printf "%d%%", o * 100 }') of the CPUs"
-	fi
+	local other note
+	other=$(other_load "$cres" "$sres")
+	note=$(other_load_note "$other")
 	if [ "$server" = xsock ] && [ "$(jget "$ready" accelerated)" != 2 ]; then
 		note="${note:+$note; }server socket not on the fast path (xsock_is_accelerated=$(jget "$ready" accelerated))"
 	fi
@@ -307,7 +375,7 @@ run_row() {	# index "test variant server"
 		P50[$test-$variant-$server]=$p50
 		CPU[$test-$variant-$server]=$cpu
 		rate=$(jget "$cres" rate); to=$(jget "$cres" timeouts)
-		TABLE+=("$(printf '| %-26s | %8s | %8s | %8s | %9s | %7s | %8s | %s |' \
+		TABLE+=("$(printf '| %-42s | %8s | %8s | %8s | %10s | %10s | %9s | %s |' \
 			"$name" "$p50" "$p99" "$p999" "$rate" "$cpu" "$to timeouts" "$note")")
 		printf '      p50 %s us  p99 %s us  p99.9 %s us  %s req/s  %s CPU-us/req  %s timeouts\n' \
 			"$p50" "$p99" "$p999" "$rate" "$cpu" "$to"
@@ -318,11 +386,159 @@ run_row() {	# index "test variant server"
 		CPU[$test-$variant-$server]=$cpu
 		sent=$(jget "$cres" sent); recv=$(jget "$cres" received)
 		loss=$(awk -v l="$loss" 'BEGIN { printf "%.3f%%", l * 100 }')
-		TABLE+=("$(printf '| %-26s | %8s | %8s | %8s | %9s | %7s | %8s | %s |' \
+		TABLE+=("$(printf '| %-42s | %8s | %8s | %8s | %10s | %10s | %9s | %s |' \
 			"$name" "" "" "" "$pps" "$cpu" "$loss loss" "$note")")
 		printf '      %s echoes/s  sent %s  echoed %s  loss %s  %s CPU-us/echo\n' \
 			"$pps" "$sent" "$recv" "$loss" "$cpu"
 	fi
+	[ -n "$note" ] && printf '      note: %s\n' "$note"
+	return 0
+}
+
+# The kernel peer's TX offloads for a tcp-stream row: txoff = checksum,
+# TSO and GSO off (the peer's kernel segments and checksums every packet
+# itself, as DESIGN.md has the net tests run); txon = all three on, as far
+# as the veth allows (XDP on the server's veth takes TSO away).  Between
+# rows the peer stays as the UDP rows want it: checksum offload off.
+set_peer_offloads() {	# txoff|txon|default
+	case $1 in
+	txoff) in_c ethtool -K "$V_C" tx off tso off gso off ;;
+	txon) in_c ethtool -K "$V_C" tx on tso on gso on ;;
+	default) in_c ethtool -K "$V_C" tx off gso on ;;
+	esac >/dev/null 2>&1
+}
+
+# The peer's offloads as they are, as a JSON object, and in a few words.
+peer_offloads_json() {
+	in_c ethtool -k "$V_C" 2>/dev/null | awk -v mtu="$(in_c cat /sys/class/net/"$V_C"/mtu)" '
+		/^(tx-checksumming|tcp-segmentation-offload|generic-segmentation-offload|generic-receive-offload):/ {
+			sub(":", "", $1); f = f sprintf("%s\"%s\":\"%s\"", f ? "," : "", $1, $2 ($3 ? " " $3 : ""))
+		}
+		END { printf "{%s,\"mtu\":%s}", f, mtu }'
+}
+peer_offloads_words() {	# JSON
+	printf 'peer tx-csum %s, TSO %s, GSO %s; MTU %s' "$(jget "$1" tx-checksumming)" \
+		"$(jget "$1" tcp-segmentation-offload)" "$(jget "$1" generic-segmentation-offload)" "$(jget "$1" mtu)"
+}
+
+run_tcp_row() {	# index "test variant server"
+	local n=$1 name=$2 test variant server spin= offload=
+	read -r test variant server <<<"$name"
+	printf '[%d/%d] %s ...\n' "$n" "$NROWS" "$name"
+	if [ "$server" = xsock ] && [ -n "$TCP_XSOCK_SKIP" ]; then
+		record_skip "$name" "$TCP_XSOCK_SKIP"
+		return
+	fi
+
+	local client_args=(--role client --stack kernel --addr $IP_S --port $TCP_PORT
+			   --duration "$SECONDS_PER_ROW" --warmup "$WARMUP")
+	local life
+	life=$(awk -v s="$SECONDS_PER_ROW" -v w="$WARMUP" 'BEGIN { print s + w + 30 }')
+	case $test-$variant in
+	tcp-rr-block) client_args+=(--mode rr --size 64) ;;
+	tcp-rr-spin) client_args+=(--mode rr --size 64 --spin); spin=--spin ;;
+	tcp-crr-block) client_args+=(--mode crr --size 64) ;;
+	tcp-stream-in-*) client_args+=(--mode stream-in); offload=${variant#in-} ;;
+	tcp-stream-out-*) client_args+=(--mode stream-out); offload=${variant#out-} ;;
+	esac
+	local server_args=("$TCP_RR" --role server --stack "$server" --bind $IP_S --port $TCP_PORT
+			   --duration "$life" $spin)
+
+	if [ "$server" = xsock ] && ! attach tcp; then
+		record_skip "$name" "xsockctl attach failed: $(tr '\n' ' ' <"$WORK/attach.out")"
+		detach
+		return
+	fi
+	# After the attach: XDP on the server's veth changes what the peer's
+	# veth can offload.
+	local offloads=null
+	if [ -n "$offload" ]; then
+		set_peer_offloads "$offload"
+		offloads=$(peer_offloads_json)
+	fi
+	local scmd="ip netns exec $NS_S taskset -c $SERVER_CPU ${server_args[*]}"
+	[ "$server" = xsock ] && scmd="ip netns exec $NS_S xsockctl attach $V_S && $scmd"
+	[ -n "$offload" ] && scmd="ip netns exec $NS_C ethtool -K $V_C $( [ "$offload" = txon ] && echo 'tx on tso on gso on' || echo 'tx off tso off gso off') && $scmd"
+	local ccmd="ip netns exec $NS_C taskset -c $CLIENT_CPU $TCP_RR ${client_args[*]}"
+	if ! start_server_retry "${server_args[@]}"; then
+		record_skip "$name" "server did not start: $(tail -n 3 "$WORK/server.err" | tr '\n' ' ')"
+		stop_server
+		[ "$server" = xsock ] && detach
+		[ -n "$offload" ] && set_peer_offloads default
+		return
+	fi
+	local ready
+	ready=$(grep -m1 '"event":"ready"' "$WORK/server.out")
+	run_client "$TCP_RR" "${client_args[@]}"
+	local rc=$?
+	local xdp=null
+	[ "$server" = xsock ] && xdp=$(xdp_stats)
+	stop_server
+	[ "$server" = xsock ] && detach
+	[ -n "$offload" ] && set_peer_offloads default
+
+	local cres sres
+	cres=$(grep -m1 '"role":"client"' "$WORK/client.out")
+	sres=$(grep -m1 '"role":"server"' "$WORK/server.out")
+	TCP_COMMANDS+=("$scmd" "$ccmd")
+	if [ $rc != 0 ] || [ -z "$cres" ]; then
+		record_skip "$name" "client failed (exit $rc): $(tail -n 3 "$WORK/client.err" | tr '\n' ' ')"
+		return
+	fi
+
+	# Never kernel numbers under xsock's name: the label says how many of
+	# the connections the xsock server accepted were on the fast path.
+	local label=$server conns fast
+	conns=$(jget "$sres" conns)
+	fast=$(sed -n 's/.*"accelerated":{[^}]*"2":\([0-9]*\).*/\1/p' <<<"$sres")
+	if [ "$server" = xsock ]; then
+		if [ -z "$fast" ] || [ "${fast:-0}" = 0 ]; then
+			label="xsock(kernel fallback)"
+		elif [ "$fast" != "$conns" ]; then
+			label="xsock(partly kernel: $fast of $conns fast)"
+		fi
+	fi
+	local shown="$test $variant $label" key=$test-$variant-$server
+	TLABEL[$key]=$label
+
+	local other note
+	other=$(other_load "$cres" "$sres")
+	note=$(other_load_note "$other")
+	if [ "$label" = xsock ] && [ "$xdp" != null ]; then
+		local rxp redirected
+		rxp=$(jget "$xdp" rx_packets)
+		redirected=$(jget "$xdp" redirected)
+		if [ -z "$redirected" ] || [ "$redirected" -lt $((rxp * 9 / 10)) ]; then
+			note="${note:+$note; }only ${redirected:-?} of $rxp packets redirected to AF_XDP"
+		fi
+	fi
+	[ "$offloads" != null ] && note="$(peer_offloads_words "$offloads")${note:+; $note}"
+	TCP_JSON_ROWS+=("{\"row\":$(json_str "$shown"),\"test\":\"$test\",\"variant\":\"$variant\",\"server\":\"$server\",\"server_label\":$(json_str "$label"),\"client\":$cres,\"server_result\":${sres:-null},\"server_ready\":${ready:-null},\"peer_offloads\":$offloads,\"xdp_stats\":$xdp,\"other_load\":$other,\"note\":$(json_str "$note"),\"commands\":[$(json_str "$scmd"),$(json_str "$ccmd")]}")
+
+	local cpu
+	if [ "$test" = tcp-stream ]; then
+		local gbps
+		gbps=$(jget "$cres" gbps)
+		cpu=$(jget "$cres" cpu_us_per_mb)
+		TGBPS[$key]=$gbps
+		TCPU[$key]=$cpu
+		[ "$(jget "$cres" delivered)" = true ] || note="${note:+$note; }NOT all delivered"
+		TCP_TABLE+=("$(printf '| %-42s | %8s | %8s | %8s | %10s | %10s | %9s | %s |' \
+			"$shown" "" "" "" "$gbps Gb/s" "$cpu/MB" "" "$note")")
+		printf '      %s Gb/s  %s CPU-us/MB\n' "$gbps" "$cpu"
+	else
+		local p50 p99 p999 rate errs
+		p50=$(jget "$cres" p50_us); p99=$(jget "$cres" p99_us); p999=$(jget "$cres" p999_us)
+		rate=$(jget "$cres" rate); cpu=$(jget "$cres" cpu_us_per_req); errs=$(jget "$cres" errors)
+		TP50[$key]=$p50
+		TRATE[$key]=$rate
+		TCPU[$key]=$cpu
+		TCP_TABLE+=("$(printf '| %-42s | %8s | %8s | %8s | %10s | %10s | %9s | %s |' \
+			"$shown" "$p50" "$p99" "$p999" "$rate" "$cpu" "$errs errors" "$note")")
+		printf '      p50 %s us  p99 %s us  p99.9 %s us  %s %s/s  %s CPU-us each  %s errors\n' \
+			"$p50" "$p99" "$p999" "$rate" "$([ $test = tcp-crr ] && echo conn || echo req)" "$cpu" "$errs"
+	fi
+	printf '      server: %s\n' "$label"
 	[ -n "$note" ] && printf '      note: %s\n' "$note"
 	return 0
 }
@@ -347,13 +563,17 @@ printf 'make bench: %d rows, %ss each (+%ss warm-up); %s, %s x %s; client on CPU
 i=0
 for r in "${ROWS[@]}"; do
 	i=$((i + 1))
-	run_row $i "$r"
+	if [[ $r == tcp-* ]]; then
+		run_tcp_row $i "$r"
+	else
+		run_row $i "$r"
+	fi
 done
 
 # ---- report ----------------------------------------------------------------------
 
-HEADER='| row                        | p50 us   | p99 us   | p99.9 us | rate/s    | CPU-us  | lost     | note |'
-RULE='|----------------------------|---------:|---------:|---------:|----------:|--------:|---------:|------|'
+HEADER='| row                                        | p50 us   | p99 us   | p99.9 us | rate/s     | CPU-us     | lost      | note |'
+RULE='|--------------------------------------------|---------:|---------:|---------:|-----------:|-----------:|----------:|------|'
 # ratio A B: "A / B - 1" as a signed percentage, or nothing.
 ratio() { [ -n "$1" ] && [ -n "$2" ] && awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%+.0f%%", (a / b - 1) * 100 }'; }
 SUMMARY=()
@@ -378,51 +598,108 @@ summarize() {	# key label
 for k in udp-rr-block udp-rr-spin udp-stream-64 udp-stream-1400; do
 	summarize $k
 done
+# TCP: the xsock row, under its label, against the kernel row.
+TCP_SUMMARY=()
+for k in tcp-rr-block tcp-rr-spin tcp-crr-block tcp-stream-in-txoff tcp-stream-in-txon \
+	 tcp-stream-out-txoff tcp-stream-out-txon; do
+	[ -n "${TLABEL[$k-xsock]:-}" ] || continue
+	if [ -n "${TGBPS[$k-xsock]:-}" ]; then
+		r="${TGBPS[$k-xsock]} Gb/s vs kernel ${TGBPS[$k-kernel]:-?} ($(ratio "${TGBPS[$k-xsock]}" "${TGBPS[$k-kernel]:-}")), CPU-us/MB ${TCPU[$k-xsock]} vs ${TCPU[$k-kernel]:-?}"
+	elif [ "$k" = tcp-crr-block ]; then
+		r="${TRATE[$k-xsock]} conn/s vs kernel ${TRATE[$k-kernel]:-?} ($(ratio "${TRATE[$k-xsock]}" "${TRATE[$k-kernel]:-}")), CPU-us ${TCPU[$k-xsock]} vs ${TCPU[$k-kernel]:-?}"
+	else
+		r="p50 ${TP50[$k-xsock]} us vs kernel ${TP50[$k-kernel]:-?} us ($(ratio "${TP50[$k-xsock]}" "${TP50[$k-kernel]:-}")), CPU-us ${TCPU[$k-xsock]} vs ${TCPU[$k-kernel]:-?}"
+	fi
+	TCP_SUMMARY+=("- $k ${TLABEL[$k-xsock]}: $r")
+done
 
 echo
 echo "$HEADER"
 echo "$RULE"
-printf '%s\n' "${TABLE[@]}"
+[ ${#TABLE[@]} -gt 0 ] && printf '%s\n' "${TABLE[@]}"
+[ ${#TCP_TABLE[@]} -gt 0 ] && printf '%s\n' "${TCP_TABLE[@]}"
 echo
-printf '%s\n' "${SUMMARY[@]}"
+[ ${#SUMMARY[@]} -gt 0 ] && printf '%s\n' "${SUMMARY[@]}"
+[ ${#TCP_SUMMARY[@]} -gt 0 ] && printf '%s\n' "${TCP_SUMMARY[@]}"
 
-mkdir -p "$OUT"
-{
-	printf '{"date":"%s","kernel":%s,"cpu":%s,"ncpu":%s,"seconds_per_row":%s,"warmup":%s,"background_busy":%s,' \
-		"$DATE" "$(json_str "$KERNEL")" "$(json_str "$CPU_MODEL")" "$NCPU" "$SECONDS_PER_ROW" "$WARMUP" "$BACKGROUND"
-	printf '"client_cpu":%s,"server_cpu":%s,"udp_rr":%s,"rows":[\n' \
-		"$CLIENT_CPU" "$SERVER_CPU" "$(json_str "${UDP_RR#"$top"/}")"
-	for ((k = 0; k < ${#JSON_ROWS[@]}; k++)); do
-		[ $k -gt 0 ] && printf ',\n'
-		printf '%s' "${JSON_ROWS[$k]}"
-	done
-	printf '\n]}\n'
-} >"$OUT/udp.json"
-{
-	echo "# make bench: UDP"
+# write_json FILE PROGRAM ROWS...: the run's facts and its rows.
+write_json() {
+	local file=$1 prog=$2 k
+	shift 2
+	{
+		printf '{"date":"%s","kernel":%s,"cpu":%s,"ncpu":%s,"seconds_per_row":%s,"warmup":%s,"background_busy":%s,' \
+			"$DATE" "$(json_str "$KERNEL")" "$(json_str "$CPU_MODEL")" "$NCPU" "$SECONDS_PER_ROW" "$WARMUP" "$BACKGROUND"
+		printf '"client_cpu":%s,"server_cpu":%s,%s,"rows":[\n' "$CLIENT_CPU" "$SERVER_CPU" "$prog"
+		for ((k = 1; k <= $#; k++)); do
+			[ $k -gt 1 ] && printf ',\n'
+			printf '%s' "${!k}"
+		done
+		printf '\n]}\n'
+	} >"$file"
+}
+
+# write_md_head TITLE LINES...: the heading and the facts every table has.
+write_md_head() {
+	echo "# make bench: $1"
 	echo
 	echo "- date: $DATE"
 	echo "- kernel: $KERNEL"
 	echo "- CPU: $CPU_MODEL, $NCPU vCPUs; client pinned to CPU $CLIENT_CPU, server to CPU $SERVER_CPU"
 	echo "- $SECONDS_PER_ROW s per row after $WARMUP s of warm-up; veth between two namespaces, AF_XDP in copy mode"
-	echo "- udp-rr: 64 B request/response; udp-stream N: echo throughput at N bytes, at most $WINDOW unanswered"
-	echo "- CPU-us: busy time of all CPUs (/proc/stat user+nice+system+irq+softirq) per request or per echo"
+	shift
+	printf -- '- %s\n' "$@"
 	echo "- CPUs busy before the run (other load): $(awk -v b="$BACKGROUND" 'BEGIN { printf "%d%%", b * 100 }')"
 	echo "- how to read this: docs/bench.md"
 	echo
 	echo "$HEADER"
 	echo "$RULE"
-	printf '%s\n' "${TABLE[@]}"
-	echo
-	printf '%s\n' "${SUMMARY[@]}"
-	echo
-	echo "Commands (server, then client, per row that ran; xsockctl detach after each"
-	echo "xsock and reflector row).  Set-up: namespaces $NS_C ($IP_C) and $NS_S ($IP_S)"
-	echo "joined by veth $V_C/$V_S, \`ethtool -K $V_C tx off\` in $NS_C, permanent neighbour entries."
-	echo
-	echo '```'
-	printf '%s\n' "${COMMANDS[@]}" | sed "s|$top/||g"
-	echo '```'
-} >"$OUT/udp.md"
+}
+
+mkdir -p "$OUT"
+written=()
+if [ ${#JSON_ROWS[@]} -gt 0 ]; then
+	write_json "$OUT/udp.json" "\"udp_rr\":$(json_str "${UDP_RR#"$top"/}")" "${JSON_ROWS[@]}"
+	{
+		write_md_head UDP \
+			"udp-rr: 64 B request/response; udp-stream N: echo throughput at N bytes, at most $WINDOW unanswered" \
+			"CPU-us: busy time of all CPUs (/proc/stat user+nice+system+irq+softirq) per request or per echo"
+		printf '%s\n' "${TABLE[@]}"
+		echo
+		printf '%s\n' "${SUMMARY[@]}"
+		echo
+		echo "Commands (server, then client, per row that ran; xsockctl detach after each"
+		echo "xsock and reflector row).  Set-up: namespaces $NS_C ($IP_C) and $NS_S ($IP_S)"
+		echo "joined by veth $V_C/$V_S, \`ethtool -K $V_C tx off\` in $NS_C, permanent neighbour entries."
+		echo
+		echo '```'
+		printf '%s\n' "${COMMANDS[@]}" | sed "s|$top/||g"
+		echo '```'
+	} >"$OUT/udp.md"
+	written+=("${OUT#"$top"/}/udp.json" "${OUT#"$top"/}/udp.md")
+fi
+if [ ${#TCP_JSON_ROWS[@]} -gt 0 ]; then
+	write_json "$OUT/tcp.json" "\"tcp_rr\":$(json_str "${TCP_RR#"$top"/}")" "${TCP_JSON_ROWS[@]}"
+	{
+		write_md_head TCP \
+			"tcp-rr: 64 B request/response over one connection (TCP_NODELAY); rate in requests/s" \
+			"tcp-crr: connect, one 64 B request and its echo, close; rate in connections/s, p50/p99 of the whole cycle" \
+			"tcp-stream in-/out-: bulk into / out of the server, 256 KiB writes, Gb/s of payload; -txoff/-txon: the kernel peer's TX offloads (checksum, TSO, GSO); the note says what they really were" \
+			"CPU-us: busy time of all CPUs per request or connection; for tcp-stream per MB (10^6 bytes) moved" \
+			"an xsock row is labelled xsock(kernel fallback) when none of the connections its server accepted was on the fast path (xsock_is_accelerated() != 2): those are the kernel's numbers"
+		printf '%s\n' "${TCP_TABLE[@]}"
+		echo
+		[ ${#TCP_SUMMARY[@]} -gt 0 ] && printf '%s\n' "${TCP_SUMMARY[@]}"
+		echo
+		echo "Commands (server, then client, per row that ran; xsockctl detach after each"
+		echo "xsock row).  Set-up: namespaces $NS_C ($IP_C) and $NS_S ($IP_S) joined by veth"
+		echo "$V_C/$V_S, permanent neighbour entries, in $NS_C \`ethtool -K $V_C tx off\` between rows and"
+		echo "\`sysctl net.ipv4.ip_local_port_range=\"1024 65535\" net.ipv4.tcp_tw_reuse=1\` (for tcp-crr)."
+		echo
+		echo '```'
+		printf '%s\n' "${TCP_COMMANDS[@]}" | sed "s|$top/||g"
+		echo '```'
+	} >"$OUT/tcp.md"
+	written+=("${OUT#"$top"/}/tcp.json" "${OUT#"$top"/}/tcp.md")
+fi
 echo
-echo "wrote ${OUT#"$top"/}/udp.json and ${OUT#"$top"/}/udp.md"
+echo "wrote ${written[*]:-nothing}"

@@ -58,86 +58,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef XSB_KERNEL_ONLY
-#include "xsock/xsock.h"
-#endif
-
-/* ---- the two stacks -------------------------------------------------------- */
-
-struct stack_ops {
-	const char *name;
-	int (*socket)(int domain, int type, int protocol);
-	int (*bind)(int fd, const struct sockaddr *addr, socklen_t len);
-	int (*connect)(int fd, const struct sockaddr *addr, socklen_t len);
-	ssize_t (*sendto)(int fd, const void *buf, size_t len, int flags,
-			  const struct sockaddr *dest, socklen_t dest_len);
-	ssize_t (*recvfrom)(int fd, void *buf, size_t len, int flags,
-			    struct sockaddr *src, socklen_t *src_len);
-	ssize_t (*send)(int fd, const void *buf, size_t len, int flags);
-	ssize_t (*recv)(int fd, void *buf, size_t len, int flags);
-	int (*poll)(struct pollfd *fds, nfds_t nfds, int timeout);
-	int (*fcntl)(int fd, int cmd, ...);
-	int (*setsockopt)(int fd, int level, int name, const void *val, socklen_t len);
-	int (*close)(int fd);
-	int (*is_accelerated)(int fd);      /* NULL: not an xsock stack */
-};
-
-/* glibc declares the sockaddr arguments as transparent unions under
- * _GNU_SOURCE, so these four need a plain-C signature in front of them. */
-static int k_bind(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	return bind(fd, addr, len);
-}
-
-static int k_connect(int fd, const struct sockaddr *addr, socklen_t len)
-{
-	return connect(fd, addr, len);
-}
-
-static ssize_t k_sendto(int fd, const void *buf, size_t len, int flags,
-			const struct sockaddr *dest, socklen_t dest_len)
-{
-	return sendto(fd, buf, len, flags, dest, dest_len);
-}
-
-static ssize_t k_recvfrom(int fd, void *buf, size_t len, int flags,
-			  struct sockaddr *src, socklen_t *src_len)
-{
-	return recvfrom(fd, buf, len, flags, src, src_len);
-}
-
-static const struct stack_ops kernel_stack = {
-	.name = "kernel",
-	.socket = socket,
-	.bind = k_bind,
-	.connect = k_connect,
-	.sendto = k_sendto,
-	.recvfrom = k_recvfrom,
-	.send = send,
-	.recv = recv,
-	.poll = poll,
-	.fcntl = fcntl,
-	.setsockopt = setsockopt,
-	.close = close,
-};
-
-#ifndef XSB_KERNEL_ONLY
-static const struct stack_ops xsock_stack = {
-	.name = "xsock",
-	.socket = xsock_socket,
-	.bind = xsock_bind,
-	.connect = xsock_connect,
-	.sendto = xsock_sendto,
-	.recvfrom = xsock_recvfrom,
-	.send = xsock_send,
-	.recv = xsock_recv,
-	.poll = xsock_poll,
-	.fcntl = xsock_fcntl,
-	.setsockopt = xsock_setsockopt,
-	.close = xsock_close,
-	.is_accelerated = xsock_is_accelerated,
-};
-#endif
+#include "bench.h"
 
 /* ---- options ------------------------------------------------------------------ */
 
@@ -175,14 +96,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static void die(const char *what)
 {
 	fprintf(stderr, "udp_rr: %s: %s\n", what, strerror(errno));
@@ -196,23 +109,6 @@ static void usage(int status)
 		"              [--spin] [--addr A] [--bind A] [--port P] [--size B]\n"
 		"              [--duration S] [--count N] [--warmup S] [--rate PPS] [--window N]\n");
 	exit(status);
-}
-
-static const struct stack_ops *stack_by_name(const char *name)
-{
-	if (!strcmp(name, "kernel"))
-		return &kernel_stack;
-#ifndef XSB_KERNEL_ONLY
-	if (!strcmp(name, "xsock"))
-		return &xsock_stack;
-#else
-	if (!strcmp(name, "xsock")) {
-		fprintf(stderr, "udp_rr: built without libxsock (udp_rr-kernel): no xsock stack\n");
-		exit(3);
-	}
-#endif
-	fprintf(stderr, "udp_rr: unknown stack '%s'\n", name);
-	exit(2);
 }
 
 static void parse_opts(int argc, char **argv, struct opts *o)
@@ -252,7 +148,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			else
 				usage(2);
 			break;
-		case 'S': o->st = stack_by_name(optarg); break;
+		case 'S': o->st = stack_by_name("udp_rr", optarg); break;
 		case 'm':
 			if (!strcmp(optarg, "rr"))
 				o->mode = MODE_RR;
@@ -337,40 +233,6 @@ static bool get_seq(const uint8_t *buf, ssize_t len, uint64_t *seq)
 	return tag == PAYLOAD_TAG;
 }
 
-/* ---- CPU time from /proc/stat ------------------------------------------------- */
-
-/* Busy ticks of all CPUs: user + nice + system + irq + softirq; the last
- * two also in *irq_ticks. */
-static uint64_t cpu_busy_ticks(uint64_t *irq_ticks)
-{
-	unsigned long long user, nice, system, idle, iowait, irq, softirq;
-	FILE *f = fopen("/proc/stat", "r");
-	int n;
-
-	*irq_ticks = 0;
-	if (!f)
-		return 0;
-	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu",
-		   &user, &nice, &system, &idle, &iowait, &irq, &softirq);
-	fclose(f);
-	if (n != 7)
-		return 0;
-	*irq_ticks = irq + softirq;
-	return user + nice + system + irq + softirq;
-}
-
-/* CPU seconds this process used (user + system).  With the irq and
- * softirq time of /proc/stat and the other end's own figure, it tells how
- * much of the busy time was neither end: other load on the machine. */
-static double self_cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
 /* ---- server ------------------------------------------------------------------- */
 
 static int run_server(const struct opts *o)
@@ -431,28 +293,6 @@ static int run_server(const struct opts *o)
 }
 
 /* ---- client: request/response --------------------------------------------------- */
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Nearest-rank percentile of sorted v[0..n). */
-static double pct_us(const uint32_t *v, size_t n, double p)
-{
-	size_t i;
-
-	if (!n)
-		return 0;
-	i = (size_t)(p / 100.0 * (double)n + 0.999999);
-	if (i < 1)
-		i = 1;
-	if (i > n)
-		i = n;
-	return v[i - 1] / 1000.0;
-}
 
 /* One request and its answer.  Returns the round trip in ns, or 0 on a
  * timeout (the request counts as lost). */
