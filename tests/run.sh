@@ -32,6 +32,10 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# The TCP net tests pass over kernel TCP too; here they must run on
+# xsock's own (XS_TCP_REQUIRE_ACCEL, tests/net/tcp_lib.sh).
+export XS_TCP_REQUIRE_ACCEL=${XS_TCP_REQUIRE_ACCEL:-1}
+
 passed=0 failed=0 skipped=0
 failures=()
 

@@ -276,6 +276,7 @@ struct xs_tcp_table {
 	struct xs_tcp_secret secret;
 	uint64_t ts_epoch_ns;           /* the timestamp clock's zero */
 	bool isn_fixed;                 /* tests: every ISN is isn_next (wrap-around cases) */
+	bool accept_partial_csum;       /* see xs_csum_l4_is_partial() */
 	uint32_t isn_next;
 	/* RFC 5961 7: the global challenge-ACK budget */
 	uint64_t challenge_window_ns;
@@ -283,7 +284,7 @@ struct xs_tcp_table {
 	/* counters */
 	uint64_t rst_sent, challenge_acks, syn_dropped, listen_overflows, bad_segs;
 	uint64_t paws_drops, oow_drops, active_opens, passive_opens, resets_in;
-	uint64_t retrans_segs, timeouts, tlp_probes;
+	uint64_t retrans_segs, timeouts, tlp_probes, partial_csums;
 };
 
 /* ---- tcp_sock.c ----------------------------------------------------------- */

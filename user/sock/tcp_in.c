@@ -813,8 +813,12 @@ enum xs_drop_reason xs_tcp_input(struct xs_tcp_table *t, const struct xs_rx_pkt 
 		return XS_DROP_TCP_MALFORMED;
 	}
 	if (xs_csum_l4(&pkt->ph, IPPROTO_TCP, pkt->l4, pkt->l4_len)) {
-		t->bad_segs++;
-		return XS_DROP_TCP_CSUM;
+		if (!t->accept_partial_csum ||
+		    !xs_csum_l4_is_partial(&pkt->ph, IPPROTO_TCP, pkt->l4, pkt->l4_len, 16)) {
+			t->bad_segs++;
+			return XS_DROP_TCP_CSUM;
+		}
+		t->partial_csums++;
 	}
 	memset(&s, 0, sizeof(s));
 	if (xs_tcp_repr_parse(&v, NULL, &s.r)) {

@@ -97,6 +97,8 @@ struct xs_udp_sock {
 struct xs_udp_table {
 	struct xs_udp_sock *bucket[XS_UDP_TABLE_SIZE];
 	uint32_t count;
+	bool accept_partial_csum;   /* see xs_csum_l4_is_partial() */
+	uint64_t partial_csums;     /* datagrams accepted so */
 };
 
 /* udp_sock.c */

@@ -7,6 +7,8 @@
  */
 #include "sock/udp.h"
 
+#include <netinet/in.h>
+
 #include <string.h>
 
 #include "wire/udp.h"
@@ -23,8 +25,13 @@ static enum xs_drop_reason deliver(struct xs_udp_table *t, const struct xs_rx_pk
 
 	if (xs_udp_view_init(&v, pkt->l4, pkt->l4_len))
 		return XS_DROP_UDP_MALFORMED;
-	if (xs_udp_repr_parse(&v, &pkt->ph, &r))
-		return XS_DROP_UDP_CSUM;
+	if (xs_udp_repr_parse(&v, &pkt->ph, &r)) {
+		if (!t->accept_partial_csum ||
+		    !xs_csum_l4_is_partial(&pkt->ph, IPPROTO_UDP, pkt->l4, pkt->l4_len, 6) ||
+		    xs_udp_repr_parse(&v, NULL, &r))
+			return XS_DROP_UDP_CSUM;
+		t->partial_csums++;
+	}
 	s = xs_udp_lookup(t, pkt->family, pkt->src, r.src_port, pkt->dst, r.dst_port, ifindex);
 	if (!s)
 		return XS_DROP_NO_SOCKET;

@@ -113,6 +113,19 @@ uint16_t xs_csum_l4(const struct xs_pseudo *ph, uint8_t proto,
 					    xs_csum_pseudo(ph, proto, (uint32_t)len)));
 }
 
+bool xs_csum_l4_is_partial(const struct xs_pseudo *ph, uint8_t proto, const void *buf,
+			   size_t len, size_t field_off)
+{
+	const uint8_t *p = buf;
+	uint16_t field, want;
+
+	if (field_off + 2 > len)
+		return false;
+	field = (uint16_t)(p[field_off] << 8 | p[field_off + 1]);
+	want = (uint16_t)(0xffffu ^ xs_csum_fold(xs_csum_pseudo(ph, proto, (uint32_t)len)));
+	return field == want;
+}
+
 uint16_t xs_csum_replace2(uint16_t check, uint16_t old, uint16_t new)
 {
 	uint32_t s = (uint16_t)~check + (uint32_t)(uint16_t)~old + new;

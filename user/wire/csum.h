@@ -18,6 +18,7 @@
 #define XS_WIRE_CSUM_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,6 +58,16 @@ uint32_t xs_csum_pseudo(const struct xs_pseudo *ph, uint8_t proto, uint32_t len)
  * checksum field is zero. */
 uint16_t xs_csum_l4(const struct xs_pseudo *ph, uint8_t proto,
 		    const void *buf, size_t len);
+
+/*
+ * Whether the checksum field at buf + field_off (host order, as stored) is
+ * what a local sender leaves when it hands checksumming to the device
+ * (CHECKSUM_PARTIAL: the folded pseudo-header sum, not complemented).  A
+ * veth whose peer has TX checksum offload on delivers such frames to XDP
+ * unfinished; the kernel trusts them, since they never left the host.
+ */
+bool xs_csum_l4_is_partial(const struct xs_pseudo *ph, uint8_t proto, const void *buf,
+			   size_t len, size_t field_off);
 
 /*
  * RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): the checksum field check (host
