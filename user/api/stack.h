@@ -84,11 +84,18 @@ struct xs_sock {
 	bool stream;
 	struct xs_tcp_sock *tcp;
 	uint8_t conn_state;         /* XS_CONN_*: inet_stream_connect()'s sock->state */
+	struct xs_stream_inherit *inherit;  /* a listener's options for accept() */
 	bool urg_queued;            /* SIGURG due to the owner */
 	uint64_t sndtimeo_ns;       /* SO_SNDTIMEO (connect and send on streams) */
 };
 
 enum { XS_CONN_UNCONNECTED, XS_CONN_CONNECTING, XS_CONN_CONNECTED };
+
+#define XS_STREAM_INHERIT_MAX 10
+struct xs_stream_inherit {
+	int n;
+	struct { int level, name, val; } opt[XS_STREAM_INHERIT_MAX];
+};
 
 /* A listener rule this process installed, shared by every socket of the
  * process that needs it (SO_REUSEADDR/SO_REUSEPORT siblings). */

@@ -109,6 +109,7 @@ int xs_stream_listen(struct xs_stack *st, struct xs_sock *s, int backlog)
 		tp->ttl = s->ttl;
 		tp->tos = s->tos;
 		s->accelerated = true;
+		xs_stream_inherit_refresh(s);
 	}
 	return xs_tcp_listen(tp, backlog);
 }
@@ -152,7 +153,7 @@ static int adopt(struct xs_stack *st, struct xs_sock *l, struct xs_tcp_sock *c, 
 	s->udp.v6only = l->udp.v6only;
 	/* The options accept() inherits, on the twin too, so getsockopt
 	 * answers as Linux would. */
-	xs_stream_copy_options(l->fd, fd);
+	xs_stream_inherit_apply(l, fd);
 	if (xs_stack_sock_add(st, s)) {
 		close(fd);
 		free(s);
@@ -710,6 +711,8 @@ void xs_stream_close(struct xs_stack *st, struct xs_sock *s)
 	struct linger lg = { 0, 0 };
 	socklen_t len = sizeof(lg);
 
+	free(s->inherit);
+	s->inherit = NULL;
 	if (!tp)
 		return;
 	getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &len);

@@ -39,7 +39,10 @@ void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, 
 int xs_stream_getsockopt(struct xs_sock *s, int level, int name, void *val, socklen_t *len);
 /* ioctl answers the stack gives: same returns. */
 int xs_stream_ioctl(struct xs_stack *st, struct xs_sock *s, unsigned long request, void *arg);
-/* The options a connection inherits from its listener, copied twin to twin. */
-void xs_stream_copy_options(int from_fd, int to_fd);
+/* The options a connection inherits from its listener: the listener's
+ * non-default ones, read from its twin at listen() and after each
+ * setsockopt (refresh), set on each accepted twin (apply). */
+void xs_stream_inherit_refresh(struct xs_sock *listener);
+void xs_stream_inherit_apply(const struct xs_sock *listener, int to_fd);
 
 #endif

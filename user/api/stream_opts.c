@@ -7,6 +7,7 @@
  * connection, FIONREAD/SIOCINQ, SIOCOUTQ, SIOCOUTQNSD, SIOCATMARK.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -30,6 +31,9 @@ void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, 
 {
 	struct xs_tcp_sock *tp = s->tcp;
 	uint64_t now = xs_now_ns();
+
+	if (s->inherit)
+		xs_stream_inherit_refresh(s);	/* a listener: what accept() hands on */
 
 	if (level == SOL_SOCKET && (name == SO_SNDTIMEO_OLD || name == SO_SNDTIMEO_NEW)) {
 		struct timeval tv;
@@ -258,33 +262,55 @@ int xs_stream_ioctl(struct xs_stack *st, struct xs_sock *s, unsigned long reques
 	return 0;
 }
 
-void xs_stream_copy_options(int from, int to)
-{
-	static const struct { int level, name; } opts[] = {
-		{ SOL_SOCKET, SO_KEEPALIVE }, { SOL_SOCKET, SO_OOBINLINE },
-		{ IPPROTO_TCP, TCP_NODELAY }, { IPPROTO_TCP, TCP_KEEPIDLE },
-		{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
-		{ IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_LINGER2 },
-		{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
-	};
-	static int defaults[sizeof(opts) / sizeof(opts[0])];
-	static bool have_defaults;
+static const struct { int level, name; } inherited[XS_STREAM_INHERIT_MAX] = {
+	{ SOL_SOCKET, SO_KEEPALIVE }, { SOL_SOCKET, SO_OOBINLINE },
+	{ IPPROTO_TCP, TCP_NODELAY }, { IPPROTO_TCP, TCP_KEEPIDLE },
+	{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
+	{ IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_LINGER2 },
+	{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
+};
 
-	/* Only what differs from a fresh socket's value: most listeners set
-	 * nothing, and accept() stays one socket() call. */
+void xs_stream_inherit_refresh(struct xs_sock *l)
+{
+	static int defaults[XS_STREAM_INHERIT_MAX];
+	static bool have_defaults;
+	struct xs_stream_inherit *in = l->inherit;
+
+	/* What a fresh socket says, once per process */
 	if (!have_defaults) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-		for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-			defaults[i] = fd < 0 ? 0 : twin_int(fd, opts[i].level, opts[i].name, 0);
+		for (int i = 0; i < XS_STREAM_INHERIT_MAX; i++)
+			defaults[i] = fd < 0 ? 0 : twin_int(fd, inherited[i].level, inherited[i].name, 0);
 		if (fd >= 0)
 			close(fd);
 		have_defaults = true;
 	}
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		int v = twin_int(from, opts[i].level, opts[i].name, defaults[i]);
-
-		if (v != defaults[i])
-			setsockopt(to, opts[i].level, opts[i].name, &v, sizeof(v));
+	if (!in) {
+		in = calloc(1, sizeof(*in));
+		if (!in)
+			return;
+		l->inherit = in;
 	}
+	in->n = 0;
+	for (int i = 0; i < XS_STREAM_INHERIT_MAX; i++) {
+		int v = twin_int(l->fd, inherited[i].level, inherited[i].name, defaults[i]);
+
+		if (v != defaults[i]) {
+			in->opt[in->n].level = inherited[i].level;
+			in->opt[in->n].name = inherited[i].name;
+			in->opt[in->n++].val = v;
+		}
+	}
+}
+
+void xs_stream_inherit_apply(const struct xs_sock *l, int to)
+{
+	/* Only what differs from a fresh socket's value: most listeners set
+	 * nothing, and accept() stays one socket() call. */
+	if (!l->inherit)
+		return;
+	for (int i = 0; i < l->inherit->n; i++)
+		setsockopt(to, l->inherit->opt[i].level, l->inherit->opt[i].name,
+			   &l->inherit->opt[i].val, sizeof(int));
 }
