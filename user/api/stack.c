@@ -280,8 +280,16 @@ static void drain_at_exit(struct xs_stack *st)
 static void stack_exit(void)
 {
 	struct xs_stack *st = the_stack;
+	struct timespec ts;
 
-	if (!st || pthread_mutex_trylock(&st->lock))
+	if (!st)
+		return;
+	/* The helper thread holds the lock for moments; a thread that holds
+	 * it while the process exits (exit() from a handler) does not let go:
+	 * then the rules stay for `xsockctl rule gc`. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	if (pthread_mutex_timedlock(&st->lock, &ts))
 		return;
 	for (int fd = 0; fd < st->nfds; fd++)
 		if (st->fds[fd])
