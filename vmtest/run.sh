@@ -208,7 +208,7 @@ fi
 accel_name=$( [ "$accel" = kvm ] && echo KVM || echo TCG )
 
 # ---- the run ----------------------------------------------------------------
-modules_wanted="veth sch_netem"
+modules_wanted="veth sch_netem bridge"
 {
 	printf 'XSVM_TOP=%q\n' "$top"
 	printf 'XSVM_BUILD=%q\n' "$BUILD"

@@ -163,6 +163,51 @@ xs_topology_impaired() {
 	[ $# -eq 0 ] || { xs_impair_stop && xs_impair_start "$@"; }
 }
 
+# Whether this kernel has netem (sch_netem), probed in a scratch namespace.
+xs_have_netem() {
+	local ns=xst-$XS_ID-probe rc
+	ip netns add "$ns" 2>/dev/null || return 1
+	ip -n "$ns" link set lo up
+	tc -n "$ns" qdisc add dev lo root netem delay 1ms >/dev/null 2>&1
+	rc=$?
+	ip netns del "$ns"
+	return $rc
+}
+
+# xs_topology_netem LOSS% REORDER% DUP% CORRUPT% DELAY_MS: the same three
+# namespaces as xs_topology_impaired, the middle one a Linux bridge with
+# netem on both of its ports (so both directions are impaired), for kernels
+# that have netem (vmtest's).  netem has no seed: a run does not replay.
+xs_topology_netem() {
+	local loss=$1 reorder=$2 dup=$3 corrupt=$4 delay=$5 dev
+	xs_require_root
+	command -v tc >/dev/null || xs_skip "tc (iproute2) is not installed"
+	command -v ethtool >/dev/null || xs_skip "ethtool is not installed"
+	xs_ends_add || return 1
+	ip netns add "$NS_M" || return 1
+	xs_on_exit "xs_netns_del $NS_M"
+	ip netns exec "$NS_M" sysctl -qw net.ipv6.conf.default.disable_ipv6=1 \
+		net.ipv6.conf.all.disable_ipv6=1
+	ip link add "$VETH_A" netns "$NS_A" type veth peer name "$VETH_MA" netns "$NS_M" || return 1
+	ip link add "$VETH_MB" netns "$NS_M" type veth peer name "$VETH_B" netns "$NS_B" || return 1
+	for dev in "$NS_A $VETH_A" "$NS_M $VETH_MA" "$NS_M $VETH_MB" "$NS_B $VETH_B"; do
+		xs_offloads_off $dev || { echo "ethtool -K $dev failed"; return 1; }
+	done
+	ip -n "$NS_M" link add br0 type bridge || return 1
+	ip -n "$NS_M" link set "$VETH_MA" master br0
+	ip -n "$NS_M" link set "$VETH_MB" master br0
+	for dev in br0 "$VETH_MA" "$VETH_MB"; do
+		ip -n "$NS_M" link set "$dev" up
+	done
+	xs_ends_up
+	xs_wait_for 5 ip netns exec "$NS_A" ping -c1 -W1 "$IP4_B" || return 1
+	for dev in "$VETH_MA" "$VETH_MB"; do
+		tc -n "$NS_M" qdisc add dev "$dev" root netem limit 10000 delay "${delay}ms" \
+			loss "$loss%" duplicate "$dup%" corrupt "$corrupt%" reorder "$reorder%" 50% ||
+			return 1
+	done
+}
+
 # xs_impair_start [IMPAIR-OPTIONS...]: start the bridge from $VETH_MA ("a")
 # to $VETH_MB ("b"); returns once it forwards.
 xs_impair_start() {

@@ -7,16 +7,30 @@
 # within XS_TCP_IMPAIRED_SECONDS (default 240 s), with the xsock side as
 # client and as server.  XSOCK_IMPAIR_SEED replays a run's impairments.
 #
+# The impairments come from the userspace bridge, or from netem where the
+# kernel has it (vmtest's Debian kernel): XS_IMPAIR=bridge|netem chooses,
+# the default is netem when present.
+#
 # As in the other TCP tests, XS_TCP_REQUIRE_ACCEL=1 requires the xsock
 # side to be on the userspace TCP (make test sets it).
 . "$(dirname "$0")/lib.sh"
 SEED=${XSOCK_IMPAIR_SEED:-$((RANDOM * 32768 + RANDOM))}
 BYTES=${XS_TCP_IMPAIRED_BYTES:-16M}
 LIMIT=${XS_TCP_IMPAIRED_SECONDS:-240}
-xs_topology_impaired --seed "$SEED" --loss 5 --reorder 25 --dup 1 --corrupt 0.1 --delay 10 ||
-	{ echo "topology set-up failed"; exit 1; }
+IMPAIR_WITH=${XS_IMPAIR:-}
+if [ -z "$IMPAIR_WITH" ]; then
+	IMPAIR_WITH=bridge
+	xs_have_netem && IMPAIR_WITH=netem
+fi
+if [ "$IMPAIR_WITH" = netem ]; then
+	xs_topology_netem 5 25 1 0.1 10 || { echo "topology set-up failed"; exit 1; }
+	xs_log "impairments: netem on both ports of a bridge"
+else
+	xs_topology_impaired --seed "$SEED" --loss 5 --reorder 25 --dup 1 --corrupt 0.1 --delay 10 ||
+		{ echo "topology set-up failed"; exit 1; }
+	xs_log "impairments: tests/net/impair, seed $SEED (XSOCK_IMPAIR_SEED=$SEED replays it)"
+fi
 . "$(dirname "$0")/tcp_lib.sh"
-xs_log "impairment seed $SEED (XSOCK_IMPAIR_SEED=$SEED replays it)"
 
 want1=$("$XS_TCP" stream --seed 1 --bytes "$BYTES" | sha256sum | cut -d' ' -f1)
 want2=$("$XS_TCP" stream --seed 2 --bytes "$BYTES" | sha256sum | cut -d' ' -f1)
@@ -65,10 +79,18 @@ for dir in xsock-client xsock-server; do
 		both_ways cli.$dir srv.$dir
 	xs_log "$dir: $((SECONDS - t0)) s for $BYTES each way"
 done
-check "the bridge lost, reordered, duplicated and corrupted frames both ways" \
-	xs_impair_snapshot
-for d in a2b b2a; do
-	xs_log "bridge $d: $(xs_json "' '.join('%s=%s' % (k, v) for k, v in sorted(j['$d'].items()))" cat "$XS_IMPAIR_STATS")"
-done
+if [ "$IMPAIR_WITH" = netem ]; then
+	netem_dropped() {
+		[ "$(tc -n "$NS_M" -s qdisc show dev "$1" | sed -n 's/.*dropped \([0-9]*\).*/\1/p' | head -1)" -gt 0 ]
+	}
+	check "netem dropped frames both ways" eval "netem_dropped $VETH_MA && netem_dropped $VETH_MB"
+	tc -n "$NS_M" -s qdisc show | sed 's/^/    /'
+else
+	check "the bridge lost, reordered, duplicated and corrupted frames both ways" \
+		xs_impair_snapshot
+	for d in a2b b2a; do
+		xs_log "bridge $d: $(xs_json "' '.join('%s=%s' % (k, v) for k, v in sorted(j['$d'].items()))" cat "$XS_IMPAIR_STATS")"
+	done
+fi
 check "no 5-tuple rule outlives its connection" test "$(xs_rule_count flow)" = 0
 xs_done
