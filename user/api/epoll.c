@@ -13,14 +13,14 @@
  * itself (readable when the kernel half has events), which spins for the
  * busy-poll time and then sleeps on the AF_XDP fds.
  *
- * Edge-triggered registrations report when a readiness bit comes on that
- * was off at the last look, when the stack queued a new datagram since the
- * last report (as the kernel reports every arrival), or after the shim saw
- * a read or write on the fd fail with EAGAIN (epoll(7)'s contract: the next
- * readiness is reported).  One that stays ready without news is left out
- * of the sleep, and looked at again every 10 ms.
+ * Edge-triggered registrations report what the kernel would: news, not
+ * state.  News is a readiness bit that was off at the previous look, a
+ * datagram the stack queued since the last report (its arrival count
+ * moved), or an edge on the twin, which a private kernel epoll (ket)
+ * watches edge-triggered.  A registration ready without news is left out
+ * of the sleep (it would end it at once) and looked at every 10 ms.
  *
- * Locks: ep_lock guards every instance and the fd slots; it is never held
+ * Locks: ep_lock guards every instance and the fd slots.  It is never held
  * while calling into the stack (which takes the stack lock), and the stack
  * never calls in here with its lock held.
  */
@@ -41,12 +41,12 @@
 #define STALE_SLICE_NS 10000000LL
 #define POLL_BITS 0x3fff            /* the EPOLL* bits poll(2) shares */
 #define SMALL 32
+#define KET_BATCH 64
 
 /* What we know about one fd number. */
 struct slot {
 	struct xs_epoll *ep;        /* the instance, when fd is an epoll fd of ours */
 	uint32_t watched;           /* interest-list entries naming fd, all instances */
-	uint32_t eagain;            /* EAGAINs the shim saw on fd: edge re-arms */
 };
 
 struct ep_item {
@@ -56,16 +56,18 @@ struct ep_item {
 	const void *sock;           /* the socket at EPOLL_CTL_ADD: identity, never dereferenced */
 	uint64_t id;                /* new on ADD and MOD: a wait's verdict is for that registration */
 	bool disabled;              /* EPOLLONESHOT reported; EPOLL_CTL_MOD re-arms */
-	bool stale;                 /* edge-triggered, reported, still ready: left out of the sleep */
 	bool gone;                  /* its fd closed behind our back: removed after the look */
-	uint32_t seen;              /* edge-triggered: readiness at the last look */
-	uint64_t rx_seq;            /* edge-triggered: the socket's arrival count at the last report */
-	uint32_t eagain;            /* edge-triggered: slot eagain at the last report */
+	/* edge-triggered only */
+	bool stale;                 /* reported, still ready, no news: left out of the sleep */
+	bool twin_news;             /* the twin had an edge since the last report */
+	uint32_t seen;              /* readiness at the last look */
+	uint64_t rx_seq;            /* the socket's arrival count at the last report */
 };
 
 struct xs_epoll {
 	struct xs_epoll *next;      /* every instance, for closes */
 	int refs;                   /* fds naming it, and waits in progress */
+	int ket;                    /* edge-triggered twins, or -1 until one is registered */
 	struct ep_item *items;
 	int n, cap;
 	unsigned int turn;          /* which half reports first: neither starves */
@@ -77,7 +79,6 @@ struct look {
 	uint64_t id;
 	bool et;
 	uint64_t rx_seq;
-	uint32_t eagain;
 };
 
 static pthread_mutex_t ep_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -101,13 +102,34 @@ static struct slot *slot_of(int fd, bool create)
 	return c ? &c[fd & (SLOT_CHUNK - 1)] : NULL;
 }
 
+/* Watches fd's twin for edges (op ADD or MOD), or stops (DEL).  Failing
+ * costs edges that the arrival count and the readiness bits still see, so
+ * errors are not reported.  ep_lock held. */
+static void ket_ctl(struct xs_epoll *ep, int op, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = (events & POLL_BITS) | EPOLLET, .data.fd = fd };
+
+	if (ep->ket < 0) {
+		if (op == EPOLL_CTL_DEL)
+			return;
+		ep->ket = epoll_create1(EPOLL_CLOEXEC);
+		if (ep->ket < 0)
+			return;
+	}
+	if (epoll_ctl(ep->ket, op, fd, &ev) && errno == ENOENT && op == EPOLL_CTL_MOD)
+		epoll_ctl(ep->ket, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static void item_del(struct xs_epoll *ep, int i)
 {
-	struct slot *sl = slot_of(ep->items[i].fd, false);
+	struct ep_item *it = &ep->items[i];
+	struct slot *sl = slot_of(it->fd, false);
 
+	if ((it->events & EPOLLET) && !it->gone)
+		ket_ctl(ep, EPOLL_CTL_DEL, it->fd, 0);
 	if (sl)
 		__atomic_sub_fetch(&sl->watched, 1, __ATOMIC_RELAXED);
-	ep->items[i] = ep->items[--ep->n];
+	*it = ep->items[--ep->n];
 }
 
 static int item_find(const struct xs_epoll *ep, int fd)
@@ -130,6 +152,9 @@ static void ep_put_locked(struct xs_epoll *ep)
 			*pp = ep->next;
 			break;
 		}
+	if (ep->ket >= 0)
+		close(ep->ket);
+	ep->ket = -1;
 	while (ep->n)
 		item_del(ep, ep->n - 1);
 	free(ep->items);
@@ -180,6 +205,7 @@ int xsock_epoll_create1(int flags)
 	if (sl->ep)	/* its fd was closed without xs_epoll_fd_closed() */
 		ep_put_locked(sl->ep);
 	ep->refs = 1;
+	ep->ket = -1;
 	ep->next = instances;
 	instances = ep;
 	__atomic_store_n(&sl->ep, ep, __ATOMIC_RELEASE);
@@ -196,18 +222,20 @@ int xsock_epoll_create(int size)
 	return xsock_epoll_create1(0);
 }
 
-/* EPOLL_CTL_* on an xsock socket's registration; ep_lock held.  Returns 0
- * or a negative errno, as ep_insert/ep_modify/ep_remove would. */
+/* EPOLL_CTL_* on an xsock socket's registration (index i, or -1);
+ * ep_lock held.  Returns 0 or a negative errno, as ep_insert, ep_modify
+ * and ep_remove would. */
 static int ctl_user(struct xs_epoll *ep, int op, int fd, int i, const struct epoll_event *ev)
 {
+	const uint32_t exclusive_ok = EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM |
+				      EPOLLWRBAND | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET |
+				      EPOLLEXCLUSIVE;
 	uint32_t events = ev ? ev->events : 0;
+	struct ep_item *it;
 	struct slot *sl;
 
 	if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE) &&
-	    (op == EPOLL_CTL_MOD ||
-	     (events & ~(uint32_t)(EPOLLIN | EPOLLOUT | EPOLLRDNORM | EPOLLRDBAND | EPOLLWRNORM |
-				   EPOLLWRBAND | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET |
-				   EPOLLEXCLUSIVE))))
+	    (op == EPOLL_CTL_MOD || (events & ~exclusive_ok)))
 		return -EINVAL;
 	switch (op) {
 	case EPOLL_CTL_ADD:
@@ -231,21 +259,25 @@ static int ctl_user(struct xs_epoll *ep, int op, int fd, int i, const struct epo
 			.data = ev->data,
 			.sock = xs_stack_sock_peek(fd),
 			.id = next_id++,
-			.eagain = __atomic_load_n(&sl->eagain, __ATOMIC_RELAXED),
 		};
 		__atomic_add_fetch(&sl->watched, 1, __ATOMIC_RELAXED);
+		if (events & EPOLLET)
+			ket_ctl(ep, EPOLL_CTL_ADD, fd, events);
 		return 0;
 	case EPOLL_CTL_MOD:
 		if (i < 0)
 			return -ENOENT;
-		if (ep->items[i].events & EPOLLEXCLUSIVE)
+		it = &ep->items[i];
+		if (it->events & EPOLLEXCLUSIVE)
 			return -EINVAL;
-		ep->items[i].events = events | EPOLLERR | EPOLLHUP;
-		ep->items[i].data = ev->data;
-		ep->items[i].id = next_id++;
-		ep->items[i].disabled = false;
-		ep->items[i].stale = false;
-		ep->items[i].seen = 0;	/* what is ready now is news */
+		if ((it->events | events) & EPOLLET)
+			ket_ctl(ep, (events & EPOLLET) ? EPOLL_CTL_MOD : EPOLL_CTL_DEL, fd, events);
+		it->events = events | EPOLLERR | EPOLLHUP;
+		it->data = ev->data;
+		it->id = next_id++;
+		it->disabled = false;
+		it->stale = false;
+		it->seen = 0;	/* what is ready now is news, as after ep_modify */
 		return 0;
 	case EPOLL_CTL_DEL:
 		if (i < 0)
@@ -266,18 +298,19 @@ int xsock_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 		return epoll_ctl(epfd, op, fd, ev);
 	pthread_mutex_lock(&ep_lock);
 	i = item_find(ep, fd);
-	/* A registration whose socket closed without us seeing it (and whose
-	 * fd number now names something else) is gone, as the kernel's would
-	 * be.  In a fork child the table is empty and the sockets it
-	 * registered are kernel sockets, still watched here. */
+	/* A registration whose socket closed without us seeing it (its fd
+	 * number now names something else) is gone, as the kernel's would
+	 * be.  In a fork child the table is empty, and the sockets the parent
+	 * registered are kernel sockets there, still watched here. */
 	if (i >= 0 && !forked && ep->items[i].sock != xs_stack_sock_peek(fd)) {
+		ep->items[i].gone = true;
 		item_del(ep, i);
 		i = -1;
 	}
 	if (i < 0 && (forked || !xs_stack_owns_fd(fd))) {
 		pthread_mutex_unlock(&ep_lock);
 		ep_put(ep);
-		return epoll_ctl(epfd, op, fd, ev);	/* a kernel fd */
+		return epoll_ctl(epfd, op, fd, ev);	/* a kernel fd: the kernel's */
 	}
 	if (op != EPOLL_CTL_DEL && !ev)
 		err = -EFAULT;
@@ -293,8 +326,8 @@ int xsock_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 }
 
 /* The registrations to look at (enabled; with skip_stale, also not
- * stale), at most room of them, as pollfds; ep_lock held.  *any_stale tells whether one was left
- * out for being stale. */
+ * stale), at most room of them, as pollfds; ep_lock held.  *any_stale
+ * tells whether one was left out for being stale. */
 static int snapshot(struct xs_epoll *ep, struct pollfd *pfd, struct look *lk, int room,
 		    bool skip_stale, bool *any_stale)
 {
@@ -311,10 +344,30 @@ static int snapshot(struct xs_epoll *ep, struct pollfd *pfd, struct look *lk, in
 		}
 		pfd[k] = (struct pollfd){ .fd = it->fd, .events = (short)(it->events & POLL_BITS) };
 		lk[k].idx = i;
+		lk[k].id = it->id;
 		lk[k].et = it->events & EPOLLET;
-		lk[k++].id = it->id;
+		lk[k++].rx_seq = 0;
 	}
 	return k;
+}
+
+/* Collects the twins' edges into twin_news; ep_lock held. */
+static void collect_twin_edges(struct xs_epoll *ep)
+{
+	struct epoll_event ev[KET_BATCH];
+	int n;
+
+	if (ep->ket < 0)
+		return;
+	do {
+		n = epoll_wait(ep->ket, ev, KET_BATCH, 0);
+		for (int j = 0; j < n; j++) {
+			int i = item_find(ep, ev[j].data.fd);
+
+			if (i >= 0)
+				ep->items[i].twin_news = true;
+		}
+	} while (n == KET_BATCH);
 }
 
 /* The verdicts on one look at the interest list: events into out, at most
@@ -341,13 +394,13 @@ static int report_user(struct xs_epoll *ep, const struct pollfd *pfd, const stru
 		if (!ready) {
 			it->seen = 0;
 			it->stale = false;
+			it->twin_news = false;
 			continue;
 		}
 		if (nout == room)
 			continue;
-		if (it->events & EPOLLET) {
-			bool news = (ready & ~it->seen) || lk[x].rx_seq != it->rx_seq ||
-				    lk[x].eagain != it->eagain;
+		if (lk[x].et) {
+			bool news = (ready & ~it->seen) || lk[x].rx_seq != it->rx_seq || it->twin_news;
 
 			it->seen = ready;
 			if (!news) {
@@ -355,7 +408,7 @@ static int report_user(struct xs_epoll *ep, const struct pollfd *pfd, const stru
 				continue;
 			}
 			it->rx_seq = lk[x].rx_seq;
-			it->eagain = lk[x].eagain;
+			it->twin_news = false;
 		}
 		it->stale = false;
 		out[nout].events = ready;
@@ -369,22 +422,6 @@ static int report_user(struct xs_epoll *ep, const struct pollfd *pfd, const stru
 	return nout;
 }
 
-enum wait_kind { WAIT, PWAIT, PWAIT2 };
-
-/* The kernel half alone, with the call the application made. */
-static int kernel_wait(enum wait_kind kind, int epfd, struct epoll_event *out, int max,
-		       int timeout_ms, const struct timespec *ts, const sigset_t *sigmask)
-{
-	switch (kind) {
-	case PWAIT:
-		return epoll_pwait(epfd, out, max, timeout_ms, sigmask);
-	case PWAIT2:
-		return epoll_pwait2(epfd, out, max, ts, sigmask);
-	default:
-		return epoll_wait(epfd, out, max, timeout_ms);
-	}
-}
-
 /* Both halves without sleeping; pfd and lk have room + 1 entries.
  * Returns events or -1. */
 static int look(int epfd, struct xs_epoll *ep, struct epoll_event *out, int max,
@@ -396,18 +433,14 @@ static int look(int epfd, struct xs_epoll *ep, struct epoll_event *out, int max,
 	pthread_mutex_lock(&ep_lock);
 	k = snapshot(ep, pfd, lk, room, false, &dummy);
 	kernel_first = ep->turn++ & 1;
+	collect_twin_edges(ep);
 	pthread_mutex_unlock(&ep_lock);
 	pfd[k] = (struct pollfd){ .fd = epfd, .events = POLLIN };
 	if (xsock_poll(pfd, (nfds_t)k + 1, 0) < 0)
 		return -1;
-	for (int j = 0; j < k; j++) {
-		struct slot *sl = slot_of(pfd[j].fd, false);
-
-		lk[j].rx_seq = 0;
-		lk[j].eagain = sl ? __atomic_load_n(&sl->eagain, __ATOMIC_RELAXED) : 0;
-		if (lk[j].et && (pfd[j].revents & POLLIN) && !forked)
+	for (int j = 0; j < k && !forked; j++)
+		if (lk[j].et && (pfd[j].revents & POLLIN))
 			lk[j].rx_seq = xs_stack_rx_seq(pfd[j].fd, xs_stack_sock_peek(pfd[j].fd));
-	}
 	if (kernel_first && (pfd[k].revents & POLLIN)) {
 		r = epoll_wait(epfd, out, max, 0);
 		if (r < 0)
@@ -427,11 +460,27 @@ static int look(int epfd, struct xs_epoll *ep, struct epoll_event *out, int max,
 	return nout;
 }
 
+enum wait_kind { WAIT, PWAIT, PWAIT2 };
+
+/* The kernel half alone, with the call the application made. */
+static int kernel_wait(enum wait_kind kind, int epfd, struct epoll_event *out, int max,
+		       int timeout_ms, const struct timespec *ts, const sigset_t *sigmask)
+{
+	switch (kind) {
+	case PWAIT:
+		return epoll_pwait(epfd, out, max, timeout_ms, sigmask);
+	case PWAIT2:
+		return epoll_pwait2(epfd, out, max, ts, sigmask);
+	default:
+		return epoll_wait(epfd, out, max, timeout_ms);
+	}
+}
+
 static int ep_wait(enum wait_kind kind, int epfd, struct epoll_event *out, int max,
 		   int timeout_ms, const struct timespec *ts, const sigset_t *sigmask)
 {
-	struct pollfd small_pfd[SMALL + 1], *pfd = small_pfd;
-	struct look small_lk[SMALL + 1], *lk = small_lk;
+	struct pollfd small_pfd[SMALL + 2], *pfd = small_pfd;
+	struct look small_lk[SMALL + 2], *lk = small_lk;
 	int64_t timeout_ns, deadline = -1;
 	int r, room = SMALL;
 	struct xs_epoll *ep;
@@ -462,12 +511,12 @@ static int ep_wait(enum wait_kind kind, int epfd, struct epoll_event *out, int m
 	for (;;) {
 		bool any_stale = false;
 		int64_t left = -1;
-		int k, n;
+		int k, n, ket;
 
 		n = __atomic_load_n(&ep->n, __ATOMIC_RELAXED);
 		if (n > room) {
-			struct pollfd *np = malloc((size_t)(n + 1) * sizeof(*np));
-			struct look *nl = malloc((size_t)(n + 1) * sizeof(*nl));
+			struct pollfd *np = malloc((size_t)(n + 2) * sizeof(*np));
+			struct look *nl = malloc((size_t)(n + 2) * sizeof(*nl));
 
 			if (!np || !nl) {
 				free(np);
@@ -492,13 +541,18 @@ static int ep_wait(enum wait_kind kind, int epfd, struct epoll_event *out, int m
 			if (left <= 0)
 				break;
 		}
+		/* Sleep on the registrations that could end it, the epoll fd
+		 * (the kernel half) and the twins' edges. */
 		pthread_mutex_lock(&ep_lock);
 		k = snapshot(ep, pfd, lk, room, true, &any_stale);
+		ket = ep->ket;
 		pthread_mutex_unlock(&ep_lock);
-		pfd[k] = (struct pollfd){ .fd = epfd, .events = POLLIN };
+		pfd[k++] = (struct pollfd){ .fd = epfd, .events = POLLIN };
+		if (ket >= 0)
+			pfd[k++] = (struct pollfd){ .fd = ket, .events = POLLIN };
 		if (any_stale && (left < 0 || left > STALE_SLICE_NS))
 			left = STALE_SLICE_NS;
-		r = xs_poll_wait(pfd, (unsigned long)k + 1, left, sigmask);
+		r = xs_poll_wait(pfd, (unsigned long)k, left, sigmask);
 		if (r < 0)
 			break;
 	}
@@ -567,14 +621,6 @@ void xs_epoll_fd_dup(int fd, int newfd)
 	pthread_mutex_unlock(&ep_lock);
 }
 
-void xs_epoll_note_eagain(int fd)
-{
-	struct slot *sl = slot_of(fd, false);
-
-	if (sl && __atomic_load_n(&sl->watched, __ATOMIC_RELAXED))
-		__atomic_add_fetch(&sl->eagain, 1, __ATOMIC_RELAXED);
-}
-
 static bool fork_locked;
 
 void xs_epoll_atfork_prepare(bool may_lock)
@@ -590,11 +636,24 @@ void xs_epoll_atfork_parent(void)
 		pthread_mutex_unlock(&ep_lock);
 }
 
+/* The child shares each ket with the parent (an edge one consumes, the
+ * other would miss): it gets its own. */
 void xs_epoll_atfork_child(void)
 {
-	if (fork_locked)
-		pthread_mutex_unlock(&ep_lock);
-	else
-		pthread_mutex_init(&ep_lock, NULL);	/* a thread that is not here may have held it */
+	if (!fork_locked) {
+		/* A thread that is not here may have held it. */
+		pthread_mutex_init(&ep_lock, NULL);
+		pthread_mutex_lock(&ep_lock);
+	}
 	fork_locked = false;
+	for (struct xs_epoll *ep = instances; ep; ep = ep->next) {
+		if (ep->ket < 0)
+			continue;
+		close(ep->ket);
+		ep->ket = -1;
+		for (int i = 0; i < ep->n; i++)
+			if (ep->items[i].events & EPOLLET)
+				ket_ctl(ep, EPOLL_CTL_ADD, ep->items[i].fd, ep->items[i].events);
+	}
+	pthread_mutex_unlock(&ep_lock);
 }

@@ -99,10 +99,6 @@ void xs_epoll_fd_closed(int fd);
 /* fd is being duplicated to newfd: an epoll instance gets a second name. */
 void xs_epoll_fd_dup(int fd, int newfd);
 
-/* A read or write on fd returned EAGAIN: an edge-triggered registration of
- * fd reports its next readiness again (epoll(7)).  Lock-free. */
-void xs_epoll_note_eagain(int fd);
-
 /* The fork child keeps its copies of the interest lists but must not wait
  * for a lock a thread of the parent held. */
 void xs_epoll_atfork_prepare(bool may_lock);

@@ -132,18 +132,15 @@ static inline void tune(void)
 		xs_stack_busy_poll_override(busy_poll_us);
 }
 
-/* A call on an xsock socket: with the depth counted, and an EAGAIN noted
- * for edge-triggered epoll. */
-#define XSOCK_CALL(fd, expr)                                       \
-	({                                                         \
-		__typeof__(expr) r_;                               \
-		depth++;                                           \
-		r_ = (expr);                                       \
-		depth--;                                           \
-		if (r_ < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) \
-			xs_epoll_note_eagain(fd);                  \
-		tune();                                            \
-		r_;                                                \
+/* A call on an xsock socket, with the depth counted. */
+#define XSOCK_CALL(expr)              \
+	({                            \
+		__typeof__(expr) r_;  \
+		depth++;              \
+		r_ = (expr);          \
+		depth--;              \
+		tune();               \
+		r_;                   \
 	})
 
 /* ---- sockets ----------------------------------------------------------- */
@@ -167,56 +164,56 @@ XS_EXPORT int bind(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
 	if (!ours(fd))
 		return xs_real_bind(fd, SA(addr), len);
-	return XSOCK_CALL(fd, xsock_bind(fd, SA(addr), len));
+	return XSOCK_CALL(xsock_bind(fd, SA(addr), len));
 }
 
 XS_EXPORT int listen(int fd, int backlog)
 {
 	if (!ours(fd))
 		return xs_real_listen(fd, backlog);
-	return XSOCK_CALL(fd, xsock_listen(fd, backlog));
+	return XSOCK_CALL(xsock_listen(fd, backlog));
 }
 
 XS_EXPORT int accept(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len)
 {
 	if (!ours(fd))
 		return xs_real_accept(fd, SA(addr), len);
-	return XSOCK_CALL(fd, xsock_accept(fd, SA(addr), len));
+	return XSOCK_CALL(xsock_accept(fd, SA(addr), len));
 }
 
 XS_EXPORT int accept4(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len, int flags)
 {
 	if (!ours(fd))
 		return xs_real_accept4(fd, SA(addr), len, flags);
-	return XSOCK_CALL(fd, xsock_accept4(fd, SA(addr), len, flags));
+	return XSOCK_CALL(xsock_accept4(fd, SA(addr), len, flags));
 }
 
 XS_EXPORT int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
 {
 	if (!ours(fd))
 		return xs_real_connect(fd, SA(addr), len);
-	return XSOCK_CALL(fd, xsock_connect(fd, SA(addr), len));
+	return XSOCK_CALL(xsock_connect(fd, SA(addr), len));
 }
 
 XS_EXPORT int getsockname(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len)
 {
 	if (!ours(fd))
 		return xs_real_getsockname(fd, SA(addr), len);
-	return XSOCK_CALL(fd, xsock_getsockname(fd, SA(addr), len));
+	return XSOCK_CALL(xsock_getsockname(fd, SA(addr), len));
 }
 
 XS_EXPORT int getpeername(int fd, __SOCKADDR_ARG addr, socklen_t *restrict len)
 {
 	if (!ours(fd))
 		return xs_real_getpeername(fd, SA(addr), len);
-	return XSOCK_CALL(fd, xsock_getpeername(fd, SA(addr), len));
+	return XSOCK_CALL(xsock_getpeername(fd, SA(addr), len));
 }
 
 XS_EXPORT int shutdown(int fd, int how)
 {
 	if (!ours(fd))
 		return xs_real_shutdown(fd, how);
-	return XSOCK_CALL(fd, xsock_shutdown(fd, how));
+	return XSOCK_CALL(xsock_shutdown(fd, how));
 }
 
 XS_EXPORT int getsockopt(int fd, int level, int name, void *restrict val,
@@ -224,14 +221,14 @@ XS_EXPORT int getsockopt(int fd, int level, int name, void *restrict val,
 {
 	if (!ours(fd))
 		return xs_real_getsockopt(fd, level, name, val, len);
-	return XSOCK_CALL(fd, xsock_getsockopt(fd, level, name, val, len));
+	return XSOCK_CALL(xsock_getsockopt(fd, level, name, val, len));
 }
 
 XS_EXPORT int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 {
 	if (!ours(fd))
 		return xs_real_setsockopt(fd, level, name, val, len);
-	return XSOCK_CALL(fd, xsock_setsockopt(fd, level, name, val, len));
+	return XSOCK_CALL(xsock_setsockopt(fd, level, name, val, len));
 }
 
 /* ---- data -------------------------------------------------------------- */
@@ -240,7 +237,7 @@ XS_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 {
 	if (!ours(fd))
 		return xs_real_send(fd, buf, len, flags);
-	return XSOCK_CALL(fd, xsock_send(fd, buf, len, flags));
+	return XSOCK_CALL(xsock_send(fd, buf, len, flags));
 }
 
 XS_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
@@ -248,42 +245,42 @@ XS_EXPORT ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 {
 	if (!ours(fd))
 		return xs_real_sendto(fd, buf, len, flags, SA(addr), alen);
-	return XSOCK_CALL(fd, xsock_sendto(fd, buf, len, flags, SA(addr), alen));
+	return XSOCK_CALL(xsock_sendto(fd, buf, len, flags, SA(addr), alen));
 }
 
 XS_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
 	if (!ours(fd))
 		return xs_real_sendmsg(fd, msg, flags);
-	return XSOCK_CALL(fd, xsock_sendmsg(fd, msg, flags));
+	return XSOCK_CALL(xsock_sendmsg(fd, msg, flags));
 }
 
 XS_EXPORT int sendmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags)
 {
 	if (!ours(fd))
 		return xs_real_sendmmsg(fd, vec, vlen, flags);
-	return XSOCK_CALL(fd, xsock_sendmmsg(fd, vec, vlen, flags));
+	return XSOCK_CALL(xsock_sendmmsg(fd, vec, vlen, flags));
 }
 
 XS_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 {
 	if (!ours(fd))
 		return xs_real_write(fd, buf, len);
-	return XSOCK_CALL(fd, xsock_write(fd, buf, len));
+	return XSOCK_CALL(xsock_write(fd, buf, len));
 }
 
 XS_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 {
 	if (!ours(fd))
 		return xs_real_writev(fd, iov, iovcnt);
-	return XSOCK_CALL(fd, xsock_writev(fd, iov, iovcnt));
+	return XSOCK_CALL(xsock_writev(fd, iov, iovcnt));
 }
 
 XS_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	if (!ours(fd))
 		return xs_real_recv(fd, buf, len, flags);
-	return XSOCK_CALL(fd, xsock_recv(fd, buf, len, flags));
+	return XSOCK_CALL(xsock_recv(fd, buf, len, flags));
 }
 
 XS_EXPORT ssize_t recvfrom(int fd, void *restrict buf, size_t len, int flags,
@@ -291,14 +288,14 @@ XS_EXPORT ssize_t recvfrom(int fd, void *restrict buf, size_t len, int flags,
 {
 	if (!ours(fd))
 		return xs_real_recvfrom(fd, buf, len, flags, SA(addr), alen);
-	return XSOCK_CALL(fd, xsock_recvfrom(fd, buf, len, flags, SA(addr), alen));
+	return XSOCK_CALL(xsock_recvfrom(fd, buf, len, flags, SA(addr), alen));
 }
 
 XS_EXPORT ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	if (!ours(fd))
 		return xs_real_recvmsg(fd, msg, flags);
-	return XSOCK_CALL(fd, xsock_recvmsg(fd, msg, flags));
+	return XSOCK_CALL(xsock_recvmsg(fd, msg, flags));
 }
 
 XS_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
@@ -306,21 +303,21 @@ XS_EXPORT int recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags
 {
 	if (!ours(fd))
 		return xs_real_recvmmsg(fd, vec, vlen, flags, timeout);
-	return XSOCK_CALL(fd, xsock_recvmmsg(fd, vec, vlen, flags, timeout));
+	return XSOCK_CALL(xsock_recvmmsg(fd, vec, vlen, flags, timeout));
 }
 
 XS_EXPORT ssize_t read(int fd, void *buf, size_t len)
 {
 	if (!ours(fd))
 		return xs_real_read(fd, buf, len);
-	return XSOCK_CALL(fd, xsock_read(fd, buf, len));
+	return XSOCK_CALL(xsock_read(fd, buf, len));
 }
 
 XS_EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 {
 	if (!ours(fd))
 		return xs_real_readv(fd, iov, iovcnt);
-	return XSOCK_CALL(fd, xsock_readv(fd, iov, iovcnt));
+	return XSOCK_CALL(xsock_readv(fd, iov, iovcnt));
 }
 
 XS_EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen)
@@ -354,7 +351,7 @@ XS_EXPORT int close(int fd)
 	xs_epoll_fd_closed(fd);
 	if (!xs_stack_owns_fd(fd))
 		return xs_real_close(fd);
-	return XSOCK_CALL(fd, xs_fd_close(fd));
+	return XSOCK_CALL(xs_fd_close(fd));
 }
 
 /* F_DUPFD and F_DUPFD_CLOEXEC are dups; F_SETFL and the O_ASYNC owner
@@ -379,7 +376,7 @@ static int do_fcntl(int fd, int cmd, void *arg, bool is64)
 	}
 	if (!xs_stack_owns_fd(fd))
 		return is64 ? xs_real_fcntl64(fd, cmd, arg) : xs_real_fcntl(fd, cmd, arg);
-	return XSOCK_CALL(fd, xsock_fcntl(fd, cmd, arg));
+	return XSOCK_CALL(xsock_fcntl(fd, cmd, arg));
 }
 
 XS_EXPORT int fcntl(int fd, int cmd, ...)
@@ -414,7 +411,7 @@ XS_EXPORT int ioctl(int fd, unsigned long request, ...)
 	va_end(ap);
 	if (!ours(fd))
 		return xs_real_ioctl(fd, request, arg);
-	return XSOCK_CALL(fd, xsock_ioctl(fd, request, arg));
+	return XSOCK_CALL(xsock_ioctl(fd, request, arg));
 }
 
 XS_EXPORT int dup(int fd)
