@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""An unmodified UDP echo server for tests/net/test_preload_udp.sh, run
+under xsock-run: plain Python sockets, waiting in epoll, poll or select,
+then reading with recvfrom until EAGAIN and answering with sendto.
+
+    preload_echo.py {epoll|poll|select} PORT [-6] [--fork-child]
+
+Prints "ready" once bound (after --fork-child's child, which closes the
+socket and exits normally, has ended), and "received N" at SIGTERM.
+"""
+import os
+import select
+import signal
+import socket
+import sys
+
+mode, port = sys.argv[1], int(sys.argv[2])
+v6 = "-6" in sys.argv[3:]
+family = socket.AF_INET6 if v6 else socket.AF_INET
+s = socket.socket(family, socket.SOCK_DGRAM)
+s.bind(("::" if v6 else "0.0.0.0", port))
+s.setblocking(False)
+
+if "--fork-child" in sys.argv[3:]:
+    pid = os.fork()
+    if pid == 0:
+        # A child that drops the socket and ends as programs do, atexit
+        # handlers and all, must leave the parent's socket alone.
+        s.close()
+        sys.exit(0)
+    os.waitpid(pid, 0)
+
+count = 0
+
+
+def stop(signum, frame):
+    print(f"received {count}", flush=True)
+    sys.exit(0)
+
+
+signal.signal(signal.SIGTERM, stop)
+
+if mode == "epoll":
+    ep = select.epoll()
+    ep.register(s.fileno(), select.EPOLLIN)
+    wait = lambda: ep.poll(1.0)
+elif mode == "poll":
+    p = select.poll()
+    p.register(s.fileno(), select.POLLIN)
+    wait = lambda: p.poll(1000)
+elif mode == "select":
+    wait = lambda: select.select([s], [], [], 1.0)[0]
+else:
+    sys.exit(f"preload_echo.py: unknown mode {mode}")
+
+print("ready", flush=True)
+while True:
+    if not wait():
+        continue
+    while True:
+        try:
+            data, peer = s.recvfrom(65536)
+        except BlockingIOError:
+            break
+        s.sendto(data, peer)
+        count += 1
