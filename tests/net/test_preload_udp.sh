@@ -46,10 +46,11 @@ serve() {	# NAME PORT ARGS...: start, wait for "ready"; sets $srv
 	xs_on_exit "kill $srv"
 	xs_wait_for 10 grep -q '^ready' "$work/$name.out"
 }
-stop_server() {	# PID NAME: SIGTERM, wait, the count it printed
+stop_server() {	# PID NAME: SIGTERM and wait (in this shell: $(...) could not); sets $n, $rc
 	kill "$1"
 	wait "$1" 2>/dev/null
-	sed -n 's/^received //p' "$work/$2.out"
+	rc=$?
+	n=$(sed -n 's/^received //p' "$work/$2.out")
 }
 
 port=9301
@@ -64,8 +65,9 @@ for mode in epoll poll select; do
 	check "python ($mode): the XDP program redirected them (redirected grew by >= 300)" \
 		counter_gt redirected $((red0 + 299))
 	check "python ($mode): its stack counted them" xs_wait_for 3 stack_rx_ge $srv 300
-	n=$(stop_server $srv "$mode")
-	check "python ($mode) read every datagram ($n)" test "${n:-0}" -ge 300
+	stop_server $srv "$mode"
+	check "python ($mode) read every datagram ($n) and exited cleanly ($rc)" \
+		test "${n:-0}" -ge 300 -a "$rc" = 0
 	check "python ($mode): its rule went with it" test "$(rules_of listener $srv)" = 0
 	port=$((port + 1))
 done
@@ -75,7 +77,7 @@ red0=$(xs_counter redirected)
 check "python over IPv6: 200 x 1000 B echoed intact" \
 	in_b timeout 30 "$XS_UDP" client -6 "$IP6_A" 9310 1000 200
 check "python over IPv6: redirected by XDP" counter_gt redirected $((red0 + 199))
-stop_server $srv epoll6 >/dev/null
+stop_server $srv epoll6
 
 serve forked 9311 poll 9311 --fork-child
 check "a fork child that closed the socket and exited left the rule" \
@@ -84,7 +86,7 @@ red0=$(xs_counter redirected)
 check "and the parent still echoes on the fast path" \
 	in_b timeout 30 "$XS_UDP" client "$IP4_A" 9311 100 100
 check "redirected grew by >= 100" counter_gt redirected $((red0 + 99))
-stop_server $srv forked >/dev/null
+stop_server $srv forked
 
 # --- socat: UDP-LISTEN takes the first peer, connects, echoes through a pipe
 if command -v socat >/dev/null; then
