@@ -40,7 +40,7 @@ check "attach" xsctl_a attach "$VETH_A"
 serve() {	# NAME PORT ARGS...: start, wait for "ready"; sets $srv
 	local name=$1 port=$2
 	shift 2
-	ip netns exec "$NS_A" "$XSOCK_RUN" --iface "$VETH_A" --busy-poll 20 -- \
+	ip netns exec "$NS_A" "$XSOCK_RUN" --iface "$VETH_A" --busy-poll "${BUSY_POLL:-20}" -- \
 		"$PY" "$TOP/tests/net/preload_echo.py" "$@" >"$work/$name.out" 2>&1 &
 	srv=$!
 	xs_on_exit "kill $srv"
@@ -87,6 +87,22 @@ check "and the parent still echoes on the fast path" \
 	in_b timeout 30 "$XS_UDP" client "$IP4_A" 9311 100 100
 check "redirected grew by >= 100" counter_gt redirected $((red0 + 99))
 stop_server $srv forked
+
+# --- --busy-poll: a server waiting in poll(1000) spins that long first
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+spin_ticks() {	# BUSY_POLL_US: CPU ticks an idle server burns in 2 s after traffic
+	BUSY_POLL=$1 serve busy$1 9320 poll 9320
+	in_b timeout 10 "$XS_UDP" client "$IP4_A" 9320 64 5 >/dev/null
+	local t0
+	t0=$(cpu_ticks $srv)
+	sleep 2
+	ticks=$(( $(cpu_ticks $srv) - t0 ))
+	stop_server $srv busy$1
+}
+spin_ticks 0
+check "--busy-poll 0: the idle server sleeps ($ticks ticks of CPU in 2 s)" test "$ticks" -le 10
+spin_ticks 400000
+check "--busy-poll 400000: it spins 0.4 s in each 1 s wait ($ticks ticks in 2 s)" test "$ticks" -ge 25
 
 # --- socat: UDP-LISTEN takes the first peer, connects, echoes through a pipe
 if command -v socat >/dev/null; then

@@ -54,6 +54,7 @@ static struct sockaddr_storage u_addr, peer;
 static socklen_t u_len, peer_len;
 static bool peer_mode;
 static int family = AF_INET;
+static int xsock = -1;              /* xsock_is_accelerated(u), -1 without libxsock */
 
 static void result(bool ok, const char *name, const char *fmt, ...)
 {
@@ -156,7 +157,8 @@ static void setup(void)
 	{
 		int (*is_accelerated)(int) = (int (*)(int))dlsym(RTLD_DEFAULT, "xsock_is_accelerated");
 
-		printf("# xsock %d\n", is_accelerated ? is_accelerated(u) : -1);
+		xsock = is_accelerated ? is_accelerated(u) : -1;
+		printf("# xsock %d\n", xsock);
 	}
 	evfd = eventfd(0, EFD_NONBLOCK);
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -342,6 +344,22 @@ static void check_errors(void)
 	result(epoll_wait(ep, &ev, 0, 0) == -1 && errno == EINVAL, "maxevents 0: EINVAL", "");
 	result(epoll_wait(pipefd[0], &ev, 1, 0) == -1 && errno == EINVAL, "wait on a pipe: EINVAL", "");
 	close(file);
+	/* Nested epoll: the kernel's works; an outer kernel epoll cannot see
+	 * what libxsock watches, so xsock refuses to nest an instance that
+	 * watches an xsock socket (docs/preload.md). */
+	{
+		int outer = epoll_create1(0), r;
+
+		errno = 0;
+		ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 3 };
+		r = epoll_ctl(outer, EPOLL_CTL_ADD, ep, &ev);
+		if (xsock > 0)
+			result(r == -1 && errno == EOPNOTSUPP,
+			       "xsock: nesting an epoll that watches an xsock socket: EOPNOTSUPP", "r=%d", r);
+		else
+			result(r == 0, "nesting an epoll in another", "r=%d", r);
+		close(outer);
+	}
 }
 
 static volatile sig_atomic_t got_usr1;

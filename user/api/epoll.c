@@ -68,6 +68,7 @@ struct xs_epoll {
 	struct xs_epoll *next;      /* every instance, for closes */
 	int refs;                   /* fds naming it, and waits in progress */
 	int ket;                    /* edge-triggered twins, or -1 until one is registered */
+	bool nested;                /* its fd was added to an epoll: it takes no xsock socket */
 	struct ep_item *items;
 	int n, cap;
 	unsigned int turn;          /* which half reports first: neither starves */
@@ -241,6 +242,8 @@ static int ctl_user(struct xs_epoll *ep, int op, int fd, int i, const struct epo
 	case EPOLL_CTL_ADD:
 		if (i >= 0)
 			return -EEXIST;
+		if (ep->nested)
+			return -EOPNOTSUPP;	/* the outer epoll would never see it */
 		sl = slot_of(fd, true);
 		if (!sl)
 			return -ENOMEM;
@@ -288,12 +291,37 @@ static int ctl_user(struct xs_epoll *ep, int op, int fd, int i, const struct epo
 	return -EINVAL;
 }
 
+/* Adding an epoll fd of ours to an epoll: the kernel sees only its kernel
+ * half, so one watching xsock sockets cannot be nested, and one nested
+ * takes none later.  Returns 0 or -EOPNOTSUPP. */
+static int nest(int fd)
+{
+	struct xs_epoll *inner = ep_get(fd);
+	int err = 0;
+
+	if (!inner)
+		return 0;
+	pthread_mutex_lock(&ep_lock);
+	if (inner->n)
+		err = -EOPNOTSUPP;
+	else
+		inner->nested = true;
+	ep_put_locked(inner);
+	pthread_mutex_unlock(&ep_lock);
+	return err;
+}
+
 int xsock_epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 {
-	struct xs_epoll *ep = ep_get(epfd);
+	struct xs_epoll *ep;
 	bool forked = xs_stack_forked();
 	int i, err;
 
+	if (op == EPOLL_CTL_ADD && fd != epfd && (err = nest(fd))) {
+		errno = -err;
+		return -1;
+	}
+	ep = ep_get(epfd);
 	if (!ep)
 		return epoll_ctl(epfd, op, fd, ev);
 	pthread_mutex_lock(&ep_lock);
