@@ -94,7 +94,7 @@ $(BUILD)/libxsock.so: $(LIB_OBJS) user/libxsock.map
 # libxsock's objects with their calls to the libc names in real.def renamed
 # to xs_real_NAME (libc's, resolved by preload.c), plus preload.c, which
 # exports those names to the application.  real.def is the one list.
-PRELOAD_SYMS := $(shell sed -n 's/^XS_REAL[_VA]*.\([a-z0-9_]*\),.*/\1/p' user/preload/real.def)
+PRELOAD_SYMS := $(shell sed -n 's/^XS_REAL[_A-Z]*.\([a-z0-9_]*\),.*/\1/p' user/preload/real.def)
 PRELOAD_LIB_OBJS := $(patsubst $(BUILD)/user/%.o,$(BUILD)/preload/%.o,$(LIB_OBJS))
 PRELOAD_OBJS := $(PRELOAD_LIB_OBJS) $(BUILD)/preload/preload/preload.o
 

@@ -88,6 +88,25 @@ check "and the parent still echoes on the fast path" \
 check "redirected grew by >= 100" counter_gt redirected $((red0 + 99))
 stop_server $srv forked
 
+# --- close_range(): Python's os.closerange() closes an xsock socket as close() does
+ip netns exec "$NS_A" "$XSOCK_RUN" -- "$PY" -c '
+import os, socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9330))
+print("bound", flush=True)
+time.sleep(2)
+os.closerange(s.fileno(), s.fileno() + 1)
+print("closed", flush=True)
+time.sleep(10)' >"$work/cr.out" 2>&1 &
+cr=$!
+xs_on_exit "kill $cr"
+xs_wait_for 10 grep -q '^bound' "$work/cr.out"
+check "a socket to be closed by close_range() is steered" test "$(rules_of listener $cr)" = 1
+xs_wait_for 10 grep -q '^closed' "$work/cr.out"
+check "close_range() took its rule with it" test "$(rules_of listener $cr)" = 0
+kill $cr
+wait $cr 2>/dev/null
+
 # --- --busy-poll: a server waiting in poll(1000) spins that long first
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 spin_ticks() {	# BUSY_POLL_US: CPU ticks an idle server burns in 2 s after traffic

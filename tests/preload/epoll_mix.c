@@ -430,6 +430,16 @@ static void check_close(void)
 	result(n == 0, "and reports only its own readiness", "n=%d", n);
 	result(ctl(EPOLL_CTL_DEL, w, 0, 0) == 0, "DEL it", "");
 	close(w);
+	/* close_range(2) too ends a registration. */
+	v = socket(family, SOCK_DGRAM, 0);
+	result(ctl(EPOLL_CTL_ADD, v, EPOLLOUT, 9) == 0 && close_range(v, v, 0) == 0,
+	       "ADD a socket, close_range() it", "");
+	n = wait_ev(out, 4, 50);
+	result(n == 0, "close_range: it leaves the set", "n=%d", n);
+	w = socket(family, SOCK_DGRAM, 0);
+	result(w == v && ctl(EPOLL_CTL_ADD, w, EPOLLOUT, 10) == 0 && ctl(EPOLL_CTL_DEL, w, 0, 0) == 0,
+	       "and its fd number joins afresh", "w=%d v=%d", w, v);
+	close(w);
 }
 
 static void check_select_poll(void)

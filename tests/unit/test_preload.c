@@ -252,7 +252,8 @@ Test(preload, exports_every_name_in_real_def)
 		void *sym;
 
 		if (sscanf(line, "XS_REAL(%63[a-z0-9_],", name) != 1 &&
-		    sscanf(line, "XS_REAL_VA(%63[a-z0-9_],", name) != 1)
+		    sscanf(line, "XS_REAL_VA(%63[a-z0-9_],", name) != 1 &&
+		    sscanf(line, "XS_REAL_VOID(%63[a-z0-9_],", name) != 1)
 			continue;
 		names++;
 		sym = dlsym(h, name);

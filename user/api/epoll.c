@@ -632,6 +632,19 @@ void xs_epoll_fd_closed(int fd)
 	pthread_mutex_unlock(&ep_lock);
 }
 
+void xs_epoll_range_closed(unsigned int first, unsigned int last)
+{
+	const unsigned int end = SLOT_CHUNK * SLOT_CHUNKS;
+
+	for (unsigned int fd = first; fd < end && fd <= last; fd++) {
+		if (!__atomic_load_n(&chunks[fd >> SLOT_SHIFT], __ATOMIC_ACQUIRE)) {
+			fd |= SLOT_CHUNK - 1;	/* nothing in this chunk */
+			continue;
+		}
+		xs_epoll_fd_closed((int)fd);
+	}
+}
+
 void xs_epoll_fd_dup(int fd, int newfd)
 {
 	struct slot *sl = slot_of(fd, false), *ns;

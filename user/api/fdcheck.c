@@ -30,6 +30,13 @@ const void *xs_stack_sock_peek(int fd)
 	return sock_peek(fd);
 }
 
+int xs_stack_fd_limit(void)
+{
+	struct xs_stack *st = xs_stack_peek();
+
+	return st ? st->nfds : 0;
+}
+
 bool xs_stack_owns_any(const struct pollfd *fds, unsigned long nfds)
 {
 	if (!xs_stack_peek())

@@ -29,6 +29,10 @@ bool xs_stack_owns_fd(int fd);
  * NULL; takes no lock. */
 const void *xs_stack_sock_peek(int fd);
 
+/* The fd table's size: no xsock socket has an fd at or above it (0 before
+ * the stack starts). */
+int xs_stack_fd_limit(void);
+
 /* Whether any of fds is an xsock socket; takes no lock. */
 bool xs_stack_owns_any(const struct pollfd *fds, unsigned long nfds);
 
@@ -95,6 +99,10 @@ int xs_poll_wait(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns,
  * interest lists, and frees the epoll instance if fd was the last fd
  * naming one.  Lock-free and cheap for an fd that is neither. */
 void xs_epoll_fd_closed(int fd);
+
+/* Every fd in [first, last] is being closed (close_range): as
+ * xs_epoll_fd_closed() for each. */
+void xs_epoll_range_closed(unsigned int first, unsigned int last);
 
 /* fd is being duplicated to newfd: an epoll instance gets a second name. */
 void xs_epoll_fd_dup(int fd, int newfd);

@@ -22,6 +22,7 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <linux/close_range.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -88,9 +89,24 @@
 		}                                                                \
 		return f args;                                                   \
 	}
+#define XS_REAL_VOID(name, params, args)                                        \
+	static void(*real_##name) params;                                        \
+	void xs_real_##name params;                                              \
+	void xs_real_##name params                                               \
+	{                                                                        \
+		void(*f) params = __atomic_load_n(&real_##name, __ATOMIC_RELAXED); \
+		if (!f) {                                                        \
+			f = (void(*) params)dlsym(RTLD_NEXT, #name);             \
+			if (!f)                                                  \
+				return;                                          \
+			__atomic_store_n(&real_##name, f, __ATOMIC_RELAXED);     \
+		}                                                                \
+		f args;                                                          \
+	}
 #include "preload/real.def"
 #undef XS_REAL
 #undef XS_REAL_VA
+#undef XS_REAL_VOID
 
 /* glibc's fortified entry points (_FORTIFY_SOURCE) that packaged programs
  * call instead of read, recv, recvfrom, poll and ppoll. */
@@ -352,6 +368,36 @@ XS_EXPORT int close(int fd)
 	if (!xs_stack_owns_fd(fd))
 		return xs_real_close(fd);
 	return XSOCK_CALL(xs_fd_close(fd));
+}
+
+/* close_range(2) and closefrom(3) close each xsock socket (and each fd an
+ * epoll watches) in the range the way close() does first.  With
+ * CLOSE_RANGE_UNSHARE the closes happen in a private fd table, with
+ * CLOSE_RANGE_CLOEXEC not at all: nothing to do. */
+static void closing_range(unsigned int first, unsigned int last)
+{
+	unsigned int lim = (unsigned int)xs_stack_fd_limit();
+
+	for (unsigned int fd = first; fd < lim && fd <= last; fd++)
+		if (xs_stack_owns_fd((int)fd)) {
+			xs_epoll_fd_closed((int)fd);
+			XSOCK_CALL(xs_fd_close((int)fd));
+		}
+	xs_epoll_range_closed(first, last);
+}
+
+XS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	if (!depth && !(flags & (CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) && first <= last)
+		closing_range(first, last);
+	return xs_real_close_range(first, last, flags);
+}
+
+XS_EXPORT void closefrom(int lowfd)
+{
+	if (!depth && lowfd >= 0)
+		closing_range((unsigned int)lowfd, ~0U);
+	xs_real_closefrom(lowfd);
 }
 
 /* F_DUPFD and F_DUPFD_CLOEXEC are dups; F_SETFL and the O_ASYNC owner
@@ -653,9 +699,12 @@ __attribute__((constructor)) static void preload_init(void)
 #define XS_REAL(name, ret, params, args) \
 	__atomic_store_n(&real_##name, (ret(*) params)dlsym(RTLD_NEXT, #name), __ATOMIC_RELAXED);
 #define XS_REAL_VA(name, ret, params, last, args) XS_REAL(name, ret, params, args)
+#define XS_REAL_VOID(name, params, args) \
+	__atomic_store_n(&real_##name, (void(*) params)dlsym(RTLD_NEXT, #name), __ATOMIC_RELAXED);
 #include "preload/real.def"
 #undef XS_REAL
 #undef XS_REAL_VA
+#undef XS_REAL_VOID
 
 	if (bp && *bp) {
 		char *end;
