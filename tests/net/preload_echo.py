@@ -3,10 +3,12 @@
 under xsock-run: plain Python sockets, waiting in epoll, poll or select,
 then reading with recvfrom until EAGAIN and answering with sendto.
 
-    preload_echo.py {epoll|poll|select} PORT [-6] [--fork-child]
+    preload_echo.py {epoll|poll|select} PORT [-6] [--fork-child] [--spawn]
 
-Prints "ready" once bound (after --fork-child's child, which closes the
-socket and exits normally, has ended), and "received N" at SIGTERM.
+Prints "ready" once bound and, with --fork-child, after a fork child that
+closes the socket and exits normally has ended, and with --spawn, after
+subprocess.run() ran /bin/true (posix_spawn or vfork: a child sharing our
+memory, which closes every fd before exec); "received N" at SIGTERM.
 """
 import os
 import select
@@ -29,6 +31,10 @@ if "--fork-child" in sys.argv[3:]:
         s.close()
         sys.exit(0)
     os.waitpid(pid, 0)
+
+if "--spawn" in sys.argv[3:]:
+    import subprocess
+    subprocess.run(["/bin/true"], close_fds=True, check=True)
 
 count = 0
 

@@ -1,13 +1,14 @@
 #!/bin/bash
 # Unmodified programs on the fast path through xsock-run (the LD_PRELOAD
 # shim): a Python echo server waiting in epoll, poll and select, over IPv4
-# and IPv6, one of them after a fork child exited; socat's UDP-LISTEN echo;
-# nc and an epoll test program (pipe + eventfd + UDP socket) as clients of
-# a kernel echo server.  The kernel peer in the other namespace checks
-# every echo, and the traffic must really have gone through xsock: the
-# programs' steering rules exist while they run (and go with them), the
-# XDP program redirected the datagrams, and the servers' stacks counted
-# them.
+# and IPv6, one of them after a fork child exited and a subprocess ran;
+# socat's UDP-LISTEN echo; nc and an epoll test program (pipe + eventfd +
+# UDP socket) as clients of a kernel echo server.  The kernel peer in the
+# other namespace checks every echo, and the traffic must really have gone
+# through xsock: the programs' steering rules exist while they run, survive
+# their fork and subprocess children and go with them (close_range too),
+# the XDP program redirected the datagrams, and the servers' stacks counted
+# them.  --busy-poll is measured in CPU time.
 . "$(dirname "$0")/lib.sh"
 XSOCK_RUN=$TOP/$BUILD/xsock-run
 XS_UDP=$NET_HELPERS/xs_udp
@@ -79,8 +80,8 @@ check "python over IPv6: 200 x 1000 B echoed intact" \
 check "python over IPv6: redirected by XDP" counter_gt redirected $((red0 + 199))
 stop_server $srv epoll6
 
-serve forked 9311 poll 9311 --fork-child
-check "a fork child that closed the socket and exited left the rule" \
+serve forked 9311 poll 9311 --fork-child --spawn
+check "a fork child that closed the socket and exited, and subprocess.run(), left the rule" \
 	test "$(rules_of listener $srv)" = 1
 red0=$(xs_counter redirected)
 check "and the parent still echoes on the fast path" \

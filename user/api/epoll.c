@@ -609,6 +609,14 @@ int xsock_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
 	return ep_wait(PWAIT2, epfd, events, maxevents, 0, timeout, sigmask);
 }
 
+bool xs_epoll_fd_known(int fd)
+{
+	struct slot *sl = slot_of(fd, false);
+
+	return sl && (__atomic_load_n(&sl->ep, __ATOMIC_RELAXED) ||
+		      __atomic_load_n(&sl->watched, __ATOMIC_RELAXED));
+}
+
 void xs_epoll_fd_closed(int fd)
 {
 	struct slot *sl = slot_of(fd, false);

@@ -100,6 +100,10 @@ int xs_poll_wait(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns,
  * naming one.  Lock-free and cheap for an fd that is neither. */
 void xs_epoll_fd_closed(int fd);
 
+/* Whether fd is an epoll instance of ours or in an interest list; takes
+ * no lock. */
+bool xs_epoll_fd_known(int fd);
+
 /* Every fd in [first, last] is being closed (close_range): as
  * xs_epoll_fd_closed() for each. */
 void xs_epoll_range_closed(unsigned int first, unsigned int last);

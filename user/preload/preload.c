@@ -134,6 +134,24 @@ static __thread unsigned int depth __attribute__((tls_model("initial-exec")));
 static bool busy_poll_set;
 static uint32_t busy_poll_us;
 
+/* The process the shim's state belongs to.  A child that shares its
+ * memory without the fork handlers having run -- vfork() or
+ * posix_spawn()'s clone, which Python's subprocess uses, and which close
+ * fds before exec -- must not close the parent's sockets or rewrite its
+ * tables: its closes and dups go to libc alone. */
+static pid_t shim_pid;
+
+static bool foreign_process(void)
+{
+	return getpid() != __atomic_load_n(&shim_pid, __ATOMIC_RELAXED);
+}
+
+/* fd is an xsock socket or something an epoll instance of ours knows. */
+static bool fd_known(int fd)
+{
+	return xs_stack_owns_fd(fd) || xs_epoll_fd_known(fd);
+}
+
 /* The stack serves fd for this call. */
 static inline bool ours(int fd)
 {
@@ -362,7 +380,7 @@ XS_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, i
 
 XS_EXPORT int close(int fd)
 {
-	if (depth)
+	if (depth || !fd_known(fd) || foreign_process())
 		return xs_real_close(fd);
 	xs_epoll_fd_closed(fd);
 	if (!xs_stack_owns_fd(fd))
@@ -388,14 +406,15 @@ static void closing_range(unsigned int first, unsigned int last)
 
 XS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 {
-	if (!depth && !(flags & (CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) && first <= last)
+	if (!depth && !(flags & (CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) && first <= last &&
+	    !foreign_process())
 		closing_range(first, last);
 	return xs_real_close_range(first, last, flags);
 }
 
 XS_EXPORT void closefrom(int lowfd)
 {
-	if (!depth && lowfd >= 0)
+	if (!depth && lowfd >= 0 && !foreign_process())
 		closing_range((unsigned int)lowfd, ~0U);
 	xs_real_closefrom(lowfd);
 }
@@ -409,6 +428,8 @@ static int do_fcntl(int fd, int cmd, void *arg, bool is64)
 	if (depth)
 		return is64 ? xs_real_fcntl64(fd, cmd, arg) : xs_real_fcntl(fd, cmd, arg);
 	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) {
+		if (!fd_known(fd) || foreign_process())
+			return xs_real_fcntl(fd, cmd, arg);
 		if (xs_stack_owns_fd(fd)) {
 			depth++;
 			r = xs_fd_dup(fd, cmd, (int)(intptr_t)arg);
@@ -464,7 +485,7 @@ XS_EXPORT int dup(int fd)
 {
 	int r;
 
-	if (depth)
+	if (depth || !fd_known(fd) || foreign_process())
 		return xs_real_dup(fd);
 	if (xs_stack_owns_fd(fd)) {
 		depth++;
@@ -482,7 +503,7 @@ static int do_dup3(int fd, int newfd, int flags, bool is_dup2)
 {
 	int r;
 
-	if (depth)
+	if (depth || (!fd_known(fd) && !fd_known(newfd)) || foreign_process())
 		return is_dup2 ? xs_real_dup2(fd, newfd) : xs_real_dup3(fd, newfd, flags);
 	if (xs_stack_owns_fd(fd) || xs_stack_owns_fd(newfd)) {
 		depth++;
@@ -683,6 +704,7 @@ static void on_parent(void)
 
 static void on_child(void)
 {
+	__atomic_store_n(&shim_pid, getpid(), __ATOMIC_RELAXED);
 	xs_epoll_atfork_child();
 	xs_stack_atfork_child();
 }
@@ -696,6 +718,7 @@ __attribute__((constructor)) static void preload_init(void)
 {
 	const char *bp = getenv("XSOCK_BUSY_POLL_US");
 
+	shim_pid = getpid();
 #define XS_REAL(name, ret, params, args) \
 	__atomic_store_n(&real_##name, (ret(*) params)dlsym(RTLD_NEXT, #name), __ATOMIC_RELAXED);
 #define XS_REAL_VA(name, ret, params, last, args) XS_REAL(name, ret, params, args)
