@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """An unmodified UDP echo server for tests/net/test_preload_udp.sh, run
 under xsock-run: plain Python sockets, waiting in epoll, poll or select,
-then reading with recvfrom until EAGAIN and answering with sendto.
+then reading with recvfrom until EAGAIN and answering with sendto; or an
+asyncio datagram endpoint (epoll, a self-pipe socketpair, signal wake-up).
 
-    preload_echo.py {epoll|poll|select} PORT [-6] [--fork-child] [--spawn]
+    preload_echo.py {epoll|poll|select|asyncio} PORT [-6] [--fork-child] [--spawn]
 
 Prints "ready" once bound and, with --fork-child, after a fork child that
 closes the socket and exits normally has ended, and with --spawn, after
@@ -43,6 +44,30 @@ def stop(signum, frame):
     print(f"received {count}", flush=True)
     sys.exit(0)
 
+
+if mode == "asyncio":
+    import asyncio
+
+    class Echo(asyncio.DatagramProtocol):
+        def connection_made(self, transport):
+            self.transport = transport
+
+        def datagram_received(self, data, peer):
+            global count
+            count += 1
+            self.transport.sendto(data, peer)
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        loop.add_signal_handler(signal.SIGTERM, done.set_result, None)
+        await loop.create_datagram_endpoint(Echo, sock=s)
+        print("ready", flush=True)
+        await done
+        print(f"received {count}", flush=True)
+
+    asyncio.run(main())
+    sys.exit(0)
 
 signal.signal(signal.SIGTERM, stop)
 

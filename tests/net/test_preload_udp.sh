@@ -1,14 +1,14 @@
 #!/bin/bash
 # Unmodified programs on the fast path through xsock-run (the LD_PRELOAD
-# shim): a Python echo server waiting in epoll, poll and select, over IPv4
-# and IPv6, one of them after a fork child exited and a subprocess ran;
-# socat's UDP-LISTEN echo; nc and an epoll test program (pipe + eventfd +
-# UDP socket) as clients of a kernel echo server.  The kernel peer in the
-# other namespace checks every echo, and the traffic must really have gone
-# through xsock: the programs' steering rules exist while they run, survive
-# their fork and subprocess children and go with them (close_range too),
-# the XDP program redirected the datagrams, and the servers' stacks counted
-# them.  --busy-poll is measured in CPU time.
+# shim): a Python echo server waiting in epoll, poll, select and asyncio,
+# over IPv4 and IPv6, one of them after a fork child exited and a
+# subprocess ran; socat's UDP-LISTEN echo; nc and an epoll test program
+# (pipe + eventfd + UDP socket) as clients of a kernel echo server.  The
+# kernel peer in the other namespace checks every echo, and the traffic
+# must really have gone through xsock: the programs' steering rules exist
+# while they run, survive their fork and subprocess children and go with
+# them (close_range too), the XDP program redirected the datagrams, and
+# the servers' stacks counted them.  --busy-poll is measured in CPU time.
 . "$(dirname "$0")/lib.sh"
 XSOCK_RUN=$TOP/$BUILD/xsock-run
 XS_UDP=$NET_HELPERS/xs_udp
@@ -55,7 +55,7 @@ stop_server() {	# PID NAME: SIGTERM and wait (in this shell: $(...) could not); 
 }
 
 port=9301
-for mode in epoll poll select; do
+for mode in epoll poll select asyncio; do
 	serve "$mode" $port "$mode" $port
 	check "python ($mode) starts under xsock-run" grep -q '^ready' "$work/$mode.out"
 	check "python ($mode): its socket installed a listener rule owned by it" \
