@@ -103,7 +103,8 @@ XSOCK_API int xsock_is_accelerated(int fd);
  * fd, or an epoll fd inside another, reflect its kernel fds only.  An
  * edge-triggered xsock socket reports again when a readiness bit comes on
  * that was off at the previous look, or the stack queued a new datagram.
- * A registration ends with EPOLL_CTL_DEL or when its socket closes.
+ * A registration ends with EPOLL_CTL_DEL, or when its socket closes: call
+ * EPOLL_CTL_DEL before xsock_close(), which the epoll layer does not see.
  * docs/preload.md has the details. */
 #include <signal.h>
 #include <sys/select.h>
