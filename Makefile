@@ -302,7 +302,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/xsock
 	install -m 0755 $(BUILD)/xsockctl $(DESTDIR)$(PREFIX)/sbin/xsockctl
-	install -m 0755 $(BUILD)/xsock-run $(DESTDIR)$(PREFIX)/bin/xsock-run
+	sed -e 's|@LIBDIR@|$(LIBDIR)|' tools/xsock-run > $(DESTDIR)$(PREFIX)/bin/xsock-run
+	chmod 0755 $(DESTDIR)$(PREFIX)/bin/xsock-run
 	install -m 0755 $(BUILD)/libxsock-preload.so $(DESTDIR)$(LIBDIR)/libxsock-preload.so
 	install -m 0644 $(BUILD)/libxsock.a $(DESTDIR)$(LIBDIR)/libxsock.a
 	install -m 0755 $(BUILD)/libxsock.so $(DESTDIR)$(LIBDIR)/libxsock.so.$(LIB_VERSION)
