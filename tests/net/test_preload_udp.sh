@@ -111,13 +111,13 @@ wait $cr 2>/dev/null
 # --- --busy-poll: a server waiting in poll(1000) spins that long first
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 spin_ticks() {	# BUSY_POLL_US: CPU ticks an idle server burns in 2 s after traffic
-	BUSY_POLL=$1 serve busy$1 9320 poll 9320
+	BUSY_POLL=$1 serve "busy$1" 9320 poll 9320
 	in_b timeout 10 "$XS_UDP" client "$IP4_A" 9320 64 5 >/dev/null
 	local t0
 	t0=$(cpu_ticks $srv)
 	sleep 2
 	ticks=$(( $(cpu_ticks $srv) - t0 ))
-	stop_server $srv busy$1
+	stop_server $srv "busy$1"
 }
 spin_ticks 0
 check "--busy-poll 0: the idle server sleeps ($ticks ticks of CPU in 2 s)" test "$ticks" -le 10
