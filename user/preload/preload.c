@@ -115,8 +115,6 @@ XS_EXPORT ssize_t __read_chk(int fd, void *buf, size_t len, size_t buflen);
 XS_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t len, size_t buflen, int flags);
 XS_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t len, size_t buflen, int flags,
 				 struct sockaddr *addr, socklen_t *alen);
-#pragma GCC diagnostic pop
-
 XS_EXPORT int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
 XS_EXPORT int __ppoll_chk(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
 			  const sigset_t *sigmask, size_t fdslen);
