@@ -24,6 +24,7 @@
 /* next[fd] - 1 is the next copy of fd's socket; 0 when fd has no copies.
  * Allocated on the first copy, sized like the fd table. */
 static int *next;
+static int copies;                  /* fds filed by ring_add(), as the table counts none */
 
 static int ring_next(int fd)
 {
@@ -56,6 +57,7 @@ static bool ring_add(struct xs_stack *st, struct xs_sock *s, int fd, int newfd)
 	next[newfd] = next[fd];
 	next[fd] = newfd + 1;
 	__atomic_store_n(&st->fds[newfd], s, __ATOMIC_RELEASE);
+	copies++;
 	return true;
 }
 
@@ -70,6 +72,7 @@ static void ring_del(struct xs_stack *st, struct xs_sock *s, int fd)
 	next[prev] = after == prev ? 0 : after + 1;	/* a ring of one is no ring */
 	next[fd] = 0;
 	__atomic_store_n(&st->fds[fd], NULL, __ATOMIC_RELEASE);
+	copies--;
 	if (s->fd == fd)
 		s->fd = prev;
 }
@@ -208,8 +211,14 @@ int xs_fd_close(int fd)
 	return xsock_close(fd);
 }
 
+int xs_fd_alias_count(void)
+{
+	return copies;
+}
+
 void xs_fd_alias_reset(void)
 {
 	free(next);
 	next = NULL;
+	copies = 0;
 }

@@ -5,7 +5,8 @@
  * is an xsock socket, and it asks from inside libxdp and libbpf too, while
  * the stack lock is held; so the checks here read the table with atomic
  * loads and no lock.  The stack publishes itself (xs_stack_peek()) only
- * after the table exists, and its size never changes.
+ * after the table exists, and its size never changes.  In a fork child
+ * no fd is an xsock socket.
  */
 #include "api/shim.h"
 
@@ -15,7 +16,8 @@ static struct xs_sock *sock_peek(int fd)
 {
 	struct xs_stack *st = xs_stack_peek();
 
-	if (!st || fd < 0 || fd >= st->nfds)
+	/* A fork child serves nothing (shim.c), whatever its table says. */
+	if (!st || fd < 0 || fd >= st->nfds || xs_stack_forked())
 		return NULL;
 	return __atomic_load_n(&st->fds[fd], __ATOMIC_RELAXED);
 }

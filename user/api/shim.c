@@ -132,6 +132,7 @@ void xs_stack_atfork_child(void)
 	int fds[MAX_XSK_FDS], n, ni = 0;
 	ino_t inos[MAX_XSK_FDS];
 	pthread_condattr_t ca;
+	uint64_t left;
 
 	__atomic_store_n(&forked, true, __ATOMIC_RELAXED);
 	if (!st)
@@ -155,9 +156,15 @@ void xs_stack_atfork_child(void)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	/* The child's table is empty: its sockets answer as kernel sockets,
-	 * and stack_exit() at its exit finds no rule to remove. */
-	for (int fd = 0; fd < st->nfds; fd++)
-		st->fds[fd] = NULL;
+	 * and stack_exit() at its exit finds no rule to remove.  The walk
+	 * stops at the last entry: the rest of a table sized for a million
+	 * fds has never been touched, and writing it would copy it. */
+	left = st->sockets + (uint64_t)xs_fd_alias_count();
+	for (int fd = 0; fd < st->nfds && left; fd++)
+		if (st->fds[fd]) {
+			st->fds[fd] = NULL;
+			left--;
+		}
 	xs_fd_alias_reset();
 	st->sockets = 0;
 	st->nifs = 0;

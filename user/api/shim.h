@@ -59,6 +59,10 @@ int xs_fd_dup3(int oldfd, int newfd, int flags, bool dup2);
  * it (xsock_close()); others only close the fd. */
 int xs_fd_close(int fd);
 
+/* How many fds the table holds for copies (beyond one per socket); lock
+ * held. */
+int xs_fd_alias_count(void);
+
 /* Forgets every copy (the fork child's detach, lock held). */
 void xs_fd_alias_reset(void);
 
