@@ -8,6 +8,7 @@
 BUILD   ?= build
 CC      ?= cc
 CLANG   ?= clang
+OBJCOPY ?= objcopy
 BPFTOOL ?= bpftool
 PKG_CONFIG ?= pkg-config
 PREFIX  ?= /usr/local
@@ -67,7 +68,7 @@ $(BUILD)/include/%.skel.h: $(BUILD)/bpf/%.bpf.o | $(BUILD)/include
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@.tmp && mv $@.tmp $@
 
 # ---- libxsock -------------------------------------------------------------
-LIB_SRCS := $(wildcard user/*/*.c)
+LIB_SRCS := $(filter-out user/preload/%,$(wildcard user/*/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB_VERSION := 0.1.0
 
@@ -88,6 +89,38 @@ $(BUILD)/libxsock.so: $(LIB_OBJS) user/libxsock.map
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -Wl,--version-script=user/libxsock.map \
 		-Wl,-soname,libxsock.so.0 -o $@ $(LIB_OBJS) $(DEP_LIBS) -lpthread
+
+# ---- the LD_PRELOAD shim (docs/preload.md) --------------------------------
+# libxsock's objects with their calls to the libc names in real.def renamed
+# to xs_real_NAME (libc's, resolved by preload.c), plus preload.c, which
+# exports those names to the application.  real.def is the one list.
+PRELOAD_SYMS := $(shell sed -n 's/^XS_REAL[_A-Z]*.\([a-z0-9_]*\),.*/\1/p' user/preload/real.def)
+PRELOAD_LIB_OBJS := $(patsubst $(BUILD)/user/%.o,$(BUILD)/preload/%.o,$(LIB_OBJS))
+PRELOAD_OBJS := $(PRELOAD_LIB_OBJS) $(BUILD)/preload/preload/preload.o
+
+$(BUILD)/preload/%.o: $(BUILD)/user/%.o user/preload/real.def
+	$(call msg,OBJCOPY,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(OBJCOPY) $(foreach s,$(PRELOAD_SYMS),--redefine-sym $(s)=xs_real_$(s)) $< $@
+
+$(BUILD)/preload/preload/preload.o: user/preload/preload.c user/preload/real.def $(SKELS) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(XS_CFLAGS) -U_FORTIFY_SOURCE -MMD -MP -c $< -o $@
+
+# Exports: the libc names (default visibility in preload.c) and the xsock_*
+# API, so a program also linked with libxsock shares the shim's one stack.
+$(BUILD)/libxsock-preload.so: $(PRELOAD_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-z,defs -Wl,-soname,libxsock-preload.so -o $@ $(PRELOAD_OBJS) \
+		$(DEP_LIBS) -lpthread -ldl
+	$(Q)if nm -D --defined-only $@ | awk '{print $$3}' | grep -q '^xs_'; then \
+		echo "error: $@ exports internal symbols:" >&2; \
+		nm -D --defined-only $@ | awk '{print $$3}' | grep '^xs_' >&2; rm -f $@; exit 1; fi
+
+$(BUILD)/xsock-run: tools/xsock-run | $(BUILD)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@LIBDIR@|$(LIBDIR)|' $< > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
 
 $(BUILD)/libxsock.pc: user/libxsock.pc.in
 	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -142,6 +175,16 @@ NET_HELPER_BINS := $(patsubst tests/net/%.c,$(BUILD)/tests/net/%,$(NET_HELPER_SR
 $(BUILD)/tests/net/%: $(BUILD)/tests/net/%.o $(BUILD)/libxsock-internal.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(DEP_LIBS) -lpthread
+
+# Ordinary programs (libc only, no libxsock) that the preload tests run
+# under the shim.
+PRELOAD_PROG_SRCS := $(wildcard tests/preload/*.c)
+PRELOAD_PROG_BINS := $(patsubst tests/preload/%.c,$(BUILD)/tests/preload/%,$(PRELOAD_PROG_SRCS))
+
+$(BUILD)/tests/preload/%: tests/preload/%.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -MMD -MP -o $@ $< -lpthread
 
 # The socket-API conformance suite: each case on the kernel and on xsock
 # (docs/conformance.md); tests/net/test_conformance.sh runs it.
@@ -212,13 +255,14 @@ $(FUZZ_DIR)/make_corpus: tests/fuzz/make_corpus.c tests/unit/wire_golden.h
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -O1 -g -o $@ $<
 
 # ---- top-level targets ----------------------------------------------------
-PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe)
-LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc
+PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe) $(BUILD)/xsock-run
+LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc $(BUILD)/libxsock-preload.so
 
 .PHONY: all deps test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz \
 	install help clean distclean
 
-all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS) $(CONFORMANCE_BIN)
+all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS) $(CONFORMANCE_BIN) \
+	$(PRELOAD_PROG_BINS)
 
 deps:
 	$(Q)tools/install-deps.sh
@@ -259,9 +303,12 @@ else
 endif
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(LIBDIR)/pkgconfig \
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(PREFIX)/include/xsock
 	install -m 0755 $(BUILD)/xsockctl $(DESTDIR)$(PREFIX)/sbin/xsockctl
+	sed -e 's|@LIBDIR@|$(LIBDIR)|' tools/xsock-run > $(DESTDIR)$(PREFIX)/bin/xsock-run
+	chmod 0755 $(DESTDIR)$(PREFIX)/bin/xsock-run
+	install -m 0755 $(BUILD)/libxsock-preload.so $(DESTDIR)$(LIBDIR)/libxsock-preload.so
 	install -m 0644 $(BUILD)/libxsock.a $(DESTDIR)$(LIBDIR)/libxsock.a
 	install -m 0755 $(BUILD)/libxsock.so $(DESTDIR)$(LIBDIR)/libxsock.so.$(LIB_VERSION)
 	ln -sf libxsock.so.$(LIB_VERSION) $(DESTDIR)$(LIBDIR)/libxsock.so.0
@@ -271,7 +318,8 @@ install: all
 
 help:
 	@echo 'xsock targets:'
-	@echo '  all       build the BPF program, libxsock, xsockctl and the tests (default)'
+	@echo '  all       build the BPF program, libxsock, its LD_PRELOAD shim, xsockctl,'
+	@echo '            xsock-run and the tests (default)'
 	@echo '  demo      install missing packages, build, and run the demo (root)'
 	@echo '  test      install missing packages, build, run every test suite (root)'
 	@echo '            TESTS=pattern runs only the tests whose name matches'
@@ -280,10 +328,11 @@ help:
 	@echo '  vmtest    the net tests inside a qemu VM [KERNEL=bzImage] [TESTS=pattern]'
 	@echo '            SMOKE=1 runs only the CI subset (docs/vmtest.md)'
 	@echo '  fuzz      run the fuzz targets [SECONDS=n]'
-	@echo '  install   install xsockctl, libxsock and headers [PREFIX=/usr/local]'
+	@echo '  install   install xsockctl, xsock-run, libxsock, the preload shim and headers'
+	@echo '            [PREFIX=/usr/local] [DESTDIR=]'
 	@echo '  deps      install the Debian packages that are missing'
 	@echo '  clean     remove build/'
-	@echo 'Variables: V=1 shows commands; CC, CLANG, BPFTOOL, BUILD, PREFIX.'
+	@echo 'Variables: V=1 shows commands; CC, CLANG, BPFTOOL, OBJCOPY, BUILD, PREFIX, LIBDIR.'
 
 clean distclean:
 	$(Q)rm -rf $(BUILD)

@@ -89,4 +89,51 @@ XSOCK_API int xsock_is_accelerated(int fd);
 #ifdef __cplusplus
 }
 #endif
+
+/* Multiplexing over any mix of xsock sockets and kernel fds.
+ *
+ * The kernel cannot see what the stack queued for an xsock socket, so
+ * waiting on one needs these calls (or xsock_poll()); with kernel fds alone
+ * they are the libc calls.  An epoll instance made by xsock_epoll_create1()
+ * is a kernel epoll fd, which watches the kernel fds, plus an interest list
+ * in libxsock for the xsock sockets: level- and edge-triggered,
+ * EPOLLONESHOT, EPOLLRDHUP and EPOLLEXCLUSIVE (accepted; every waiter
+ * wakes), the kernel's errors, and data returned exactly as registered.
+ * Only xsock_epoll_* calls see that list: poll(2) or select(2) on the epoll
+ * fd, or an epoll fd inside another, reflect its kernel fds only.  An
+ * edge-triggered xsock socket reports again when a readiness bit comes on
+ * that was off at the previous look, or the stack queued a new datagram.
+ * A registration ends with EPOLL_CTL_DEL, or when its socket closes: call
+ * EPOLL_CTL_DEL before xsock_close(), which the epoll layer does not see.
+ * docs/preload.md has the details. */
+#include <signal.h>
+#include <sys/select.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct epoll_event;
+struct timeval;
+
+XSOCK_API int xsock_epoll_create(int size);
+XSOCK_API int xsock_epoll_create1(int flags);
+XSOCK_API int xsock_epoll_ctl(int epfd, int op, int fd, struct epoll_event *event);
+XSOCK_API int xsock_epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout);
+XSOCK_API int xsock_epoll_pwait(int epfd, struct epoll_event *events, int maxevents, int timeout,
+				const sigset_t *sigmask);
+XSOCK_API int xsock_epoll_pwait2(int epfd, struct epoll_event *events, int maxevents,
+				 const struct timespec *timeout, const sigset_t *sigmask);
+/* fd_set of any size, as the kernel reads it; select writes back the time
+ * left, as Linux does. */
+XSOCK_API int xsock_select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+			   struct timeval *timeout);
+XSOCK_API int xsock_pselect(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+			    const struct timespec *timeout, const sigset_t *sigmask);
+XSOCK_API int xsock_ppoll(struct pollfd *fds, nfds_t nfds, const struct timespec *timeout,
+			  const sigset_t *sigmask);
+
+#ifdef __cplusplus
+}
+#endif
 #endif /* XSOCK_XSOCK_H */

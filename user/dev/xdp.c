@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -625,6 +626,9 @@ struct xs_dev *xs_xdp_dev__open(const struct xs_xdp_opts *opts)
 			goto fail;
 		}
 		q->info.fd = xsk_socket__fd(q->xsk);
+		/* libxdp opens it without SOCK_CLOEXEC: a program this process
+		 * execs must not hold the socket (and its XSKMAP entry) open. */
+		fcntl(q->info.fd, F_SETFD, FD_CLOEXEC);
 		query_mode(q);
 		busy_poll_setup(xd, q);
 		refill(xd, q);
