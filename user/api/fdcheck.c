@@ -60,7 +60,7 @@ uint64_t xs_stack_rx_seq(int fd, const void *sock)
 	pthread_mutex_lock(&st->lock);
 	s = xs_stack_sock(st, fd);
 	if (s && s == sock)
-		seq = s->udp.rx_dgrams;
+		seq = s->udp.rx_dgrams + s->news;	/* datagrams, and TCP's events */
 	pthread_mutex_unlock(&st->lock);
 	return seq;
 }

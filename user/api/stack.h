@@ -85,6 +85,7 @@ struct xs_sock {
 	struct xs_tcp_sock *tcp;
 	uint8_t conn_state;         /* XS_CONN_*: inet_stream_connect()'s sock->state */
 	struct xs_stream_inherit *inherit;  /* a listener's options for accept() */
+	uint64_t news;              /* TCP events so far (edge-triggered epoll's "something new") */
 	bool urg_queued;            /* SIGURG due to the owner */
 	uint64_t sndtimeo_ns;       /* SO_SNDTIMEO (connect and send on streams) */
 };
