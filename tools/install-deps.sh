@@ -9,7 +9,7 @@ set -eu
 base="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libxdp-dev
       libelf-dev zlib1g-dev libcriterion-dev iproute2 ethtool iputils-ping
       socat netcat-openbsd procps kmod util-linux libclang-rt-14-dev python3
-      curl"
+      curl iperf3"
 vmtest="qemu-system-x86 linux-image-amd64 busybox-static cpio"
 apps=""
 
