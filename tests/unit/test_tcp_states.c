@@ -621,6 +621,9 @@ SR(data_ack_establishes_and_queues_it, .flags = F_ACK, .ack = A_NXT, .len = 100,
    .state = XS_TCP_ESTABLISHED, .reply = ACK, .una = 1, .rcv = 100)
 SR(data_without_ack_is_dropped, .len = 100)
 SR(data_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .ack = A_NXT, .len = 100, .reply = ACK)
+SR(ack_at_window_edge_establishes, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
+   .state = XS_TCP_ESTABLISHED, .una = 1)
+SR(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 
 /* ---- ESTABLISHED --------------------------------------------------------- */
 
@@ -681,6 +684,14 @@ E(data_with_old_timestamp_is_dropped_and_acked, .flags = F_ACK, .ts = TS_OLD, .l
   .reply = ACK)
 E(data_without_timestamp_is_queued, .flags = F_ACK, .ts = TS_NONE, .len = 100, .reply = ACK,
   .rcv = 100, .data = 100)
+E(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
+E(syn_at_window_edge_gets_challenge_ack, .flags = F_SYN, .seq = S_EDGE, .reply = CHALLENGE)
+E(fin_at_window_edge_waits_for_the_hole, .flags = F_FIN | F_ACK, .seq = S_EDGE, .reply = ACK)
+E(ack_at_window_edge_is_silent, .flags = F_ACK, .seq = S_EDGE)
+E(data_byte_at_window_edge_waits_out_of_order, .flags = F_ACK, .seq = S_EDGE, .len = 1,
+  .reply = ACK, .sack = 1)
+E(data_across_window_edge_waits_trimmed, .flags = F_ACK, .seq = S_EDGE, .len = 100, .reply = ACK,
+  .sack = 1)
 
 /* ---- ESTABLISHED, B's window shut (RFC 9293 3.10.7.4 table) ------------- */
 
@@ -722,6 +733,9 @@ FW1(data_in_window_waits, .flags = F_ACK, .seq = S_IN, .len = 100, .reply = ACK,
 FW1(data_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .len = 100, .reply = ACK)
 FW1(ack_of_unsent_data_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply = CHALLENGE)
 FW1(ack_at_rcv_nxt_minus_1_gets_ack, .flags = F_ACK, .seq = S_NXT_M1, .ack = A_NXT, .reply = ACK)
+FW1(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
+FW1(ack_at_window_edge_acks_fin, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
+    .state = XS_TCP_FIN_WAIT2, .una = 1)
 
 /* ---- FIN_WAIT2 ----------------------------------------------------------- */
 
@@ -745,6 +759,9 @@ FW2(ack_at_rcv_nxt_is_silent, .flags = F_ACK)
 FW2(ack_at_rcv_nxt_minus_1_gets_ack, .flags = F_ACK, .seq = S_NXT_M1, .reply = ACK)
 FW2(ack_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .reply = ACK)
 FW2(ack_of_unsent_data_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply = CHALLENGE)
+FW2(fin_at_window_edge_waits, .flags = F_FIN | F_ACK, .seq = S_EDGE, .reply = ACK)
+FW2(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
+FW2(syn_at_window_edge_gets_challenge_ack, .flags = F_SYN, .seq = S_EDGE, .reply = CHALLENGE)
 
 /* ---- CLOSE_WAIT: A's FIN received ----------------------------------------- */
 
@@ -765,6 +782,7 @@ CW(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALL
  * acknowledged is left open: Linux does not, xsock does) */
 CW(data_after_fin_is_ignored, .flags = F_ACK, .len = 100, .reply = ANY)
 CW(data_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .len = 100, .reply = ACK)
+CW(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 
 /* ---- CLOSING: both FINs sent, B's unacknowledged ------------------------- */
 
@@ -782,6 +800,7 @@ CL(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 CL(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 CL(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
 CL(data_after_fin_is_ignored, .flags = F_ACK, .len = 100, .reply = ANY)
+CL(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 
 /* ---- LAST_ACK: B's FIN, after A's, unacknowledged ------------------------ */
 
@@ -799,6 +818,9 @@ LA(rst_far_is_dropped, .flags = F_RST, .seq = S_FAR)
 LA(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 LA(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
 LA(data_after_fin_is_ignored, .flags = F_ACK, .len = 100, .reply = ANY)
+LA(ack_of_fin_at_window_edge_closes, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
+   .state = XS_TCP_CLOSE)
+LA(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 
 /* ---- TIME_WAIT ----------------------------------------------------------- */
 

@@ -637,10 +637,11 @@ static bool seq_acceptable(const struct xs_tcp_sock *tp, const struct seg *s)
 
 	if (!wnd)
 		return seglen ? false || seq == tp->rcv_nxt : seq == tp->rcv_nxt;
+	/* RCV.NXT =< x < RCV.NXT+RCV.WND: xs_seq_between()'s window is [lo, hi) */
 	if (!seglen)
-		return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd - 1);
-	return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd - 1) ||
-	       xs_seq_between(seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd - 1) ||
+		return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd);
+	return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd) ||
+	       xs_seq_between(seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd) ||
 	       /* a segment that starts below and covers the window's left edge */
 	       (xs_seq_lt(seq, tp->rcv_nxt) && xs_seq_gt(seq + seglen, tp->rcv_nxt));
 }
