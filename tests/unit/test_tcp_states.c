@@ -614,6 +614,8 @@ SR(rst_far_is_dropped, .flags = F_RST, .seq = S_FAR)
 SR(syn_retransmitted_gets_syn_ack_again, .flags = F_SYN, .seq = S_IRS, .reply = SYN_ACK)
 SR(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
 SR(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .seq = S_NXT, .reply = CHALLENGE)
+SR(syn_past_window_gets_challenge_ack, .flags = F_SYN, .seq = S_PAST, .reply = CHALLENGE)
+SR(syn_far_gets_challenge_ack, .flags = F_SYN, .seq = S_FAR, .reply = CHALLENGE)
 SR(fin_ack_establishes_and_closes_to_close_wait, .flags = F_FIN | F_ACK, .ack = A_NXT,
    .state = XS_TCP_CLOSE_WAIT, .reply = ACK, .una = 1, .rcv = 1)
 SR(fin_without_ack_is_dropped, .flags = F_FIN)
@@ -643,6 +645,13 @@ E(rst_with_old_timestamp_still_resets, .flags = F_RST, .ts = TS_OLD, .state = XS
 E(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 E(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
 E(syn_ack_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN | F_ACK, .reply = CHALLENGE)
+E(syn_at_rcv_nxt_minus_1_gets_challenge_ack, .flags = F_SYN, .seq = S_NXT_M1, .reply = CHALLENGE)
+E(syn_past_window_gets_challenge_ack, .flags = F_SYN, .seq = S_PAST, .reply = CHALLENGE)
+E(syn_far_gets_challenge_ack, .flags = F_SYN, .seq = S_FAR, .reply = CHALLENGE)
+E(syn_behind_gets_challenge_ack, .flags = F_SYN, .seq = S_BEHIND, .reply = CHALLENGE)
+E(syn_with_old_timestamp_gets_challenge_ack, .flags = F_SYN, .ts = TS_OLD, .reply = CHALLENGE)
+E(syn_with_data_past_window_gets_challenge_ack, .flags = F_SYN, .seq = S_PAST, .len = 100,
+  .reply = CHALLENGE)
 /* FIN (with ACK; RFC 9293 3.10.7.4 eighth) */
 E(fin_at_rcv_nxt_moves_to_close_wait, .flags = F_FIN | F_ACK, .state = XS_TCP_CLOSE_WAIT,
   .reply = ACK, .rcv = 1)
@@ -728,6 +737,7 @@ FW1(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 FW1(rst_far_is_dropped, .flags = F_RST, .seq = S_FAR)
 FW1(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 FW1(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
+FW1(syn_past_window_gets_challenge_ack, .flags = F_SYN, .seq = S_PAST, .reply = CHALLENGE)
 FW1(data_at_rcv_nxt_is_queued, .flags = F_ACK, .len = 100, .reply = ACK, .rcv = 100, .data = 100)
 FW1(data_in_window_waits, .flags = F_ACK, .seq = S_IN, .len = 100, .reply = ACK, .sack = 1)
 FW1(data_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .len = 100, .reply = ACK)
@@ -751,6 +761,7 @@ FW2(rst_at_rcv_nxt_minus_1_is_dropped, .flags = F_RST, .seq = S_NXT_M1)
 FW2(rst_in_window_gets_challenge_ack, .flags = F_RST, .seq = S_IN, .reply = CHALLENGE)
 FW2(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 FW2(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
+FW2(syn_far_gets_challenge_ack, .flags = F_SYN, .seq = S_FAR, .reply = CHALLENGE)
 FW2(data_at_rcv_nxt_is_queued, .flags = F_ACK, .len = 100, .reply = ACK, .rcv = 100, .data = 100)
 FW2(data_and_fin_at_rcv_nxt_moves_to_time_wait, .flags = F_FIN | F_ACK, .len = 100,
     .state = XS_TCP_TIME_WAIT, .reply = ACK, .rcv = 101, .data = 100)
@@ -778,6 +789,7 @@ CW(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 CW(rst_far_is_dropped, .flags = F_RST, .seq = S_FAR)
 CW(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 CW(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
+CW(syn_past_window_gets_challenge_ack, .flags = F_SYN, .seq = S_PAST, .reply = CHALLENGE)
 /* RFC 9293 3.10.7.4 seventh: text after the FIN is ignored (whether it is
  * acknowledged is left open: Linux does not, xsock does) */
 CW(data_after_fin_is_ignored, .flags = F_ACK, .len = 100, .reply = ANY)
@@ -799,6 +811,7 @@ CL(rst_in_window_gets_challenge_ack, .flags = F_RST, .seq = S_IN, .reply = CHALL
 CL(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 CL(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 CL(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
+CL(syn_at_rcv_nxt_minus_1_gets_challenge_ack, .flags = F_SYN, .seq = S_NXT_M1, .reply = CHALLENGE)
 CL(data_after_fin_is_ignored, .flags = F_ACK, .len = 100, .reply = ANY)
 CL(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 
@@ -817,6 +830,7 @@ LA(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 LA(rst_far_is_dropped, .flags = F_RST, .seq = S_FAR)
 LA(syn_at_rcv_nxt_gets_challenge_ack, .flags = F_SYN, .reply = CHALLENGE)
 LA(syn_in_window_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
+LA(syn_far_gets_challenge_ack, .flags = F_SYN, .seq = S_FAR, .reply = CHALLENGE)
 LA(data_after_fin_is_ignored, .flags = F_ACK, .len = 100, .reply = ANY)
 LA(ack_of_fin_at_window_edge_closes, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
    .state = XS_TCP_CLOSE)
@@ -843,6 +857,10 @@ TW(syn_with_newer_timestamp_reopens, .flags = F_SYN, .seq = S_NXT, .state = XS_T
    .reply = SYN_ACK, .child = true)
 TW(syn_above_rcv_nxt_without_timestamp_reopens, .flags = F_SYN, .seq = S_IN, .ts = TS_NONE,
    .state = XS_TCP_CLOSE, .reply = SYN_ACK, .child = true)
+TW(syn_below_rcv_nxt_without_timestamp_gets_challenge_ack, .flags = F_SYN, .seq = S_NXT_M1,
+   .ts = TS_NONE, .reply = CHALLENGE)
+TW(syn_with_old_timestamp_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .ts = TS_OLD,
+   .reply = CHALLENGE)
 TW(syn_ack_gets_challenge_ack, .flags = F_SYN | F_ACK, .seq = S_NXT, .reply = CHALLENGE)
 TW(data_is_not_accepted, .flags = F_ACK, .len = 100, .reply = ACK)
 
@@ -858,3 +876,30 @@ E6(fin_at_rcv_nxt_moves_to_close_wait, .flags = F_FIN | F_ACK, .state = XS_TCP_C
 E6(data_at_rcv_nxt_is_queued, .flags = F_ACK, .len = 100, .reply = ACK, .rcv = 100, .data = 100)
 E6(ack_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .reply = ACK)
 E6(ack_of_unsent_data_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply = CHALLENGE)
+
+/* ---- challenge ACK rate limits (RFC 5961 7; tcp.h) ---------------------- */
+
+TestSuite(tcp_challenge_limit, .init = setup4, .fini = teardown);
+
+static void established_recording(struct fx *f)
+{
+	fx_established(f);
+	fx_numbers(f);
+	record_start();
+}
+
+/* A SYN carrying data is no data segment to answer at once: as Linux's
+ * tcp_oow_rate_limited() has it, only data without SYN skips the limit. */
+Test(tcp_challenge_limit, syn_with_data_outside_window_is_rate_limited)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	inject(&f, F_SYN, f.rcv_nxt + (1u << 30), 0, 100, TS_NEW);
+	cr_assert_eq(nrec, 1);
+	P.now += 100 * XS_NS_PER_MS;
+	inject(&f, F_SYN, f.rcv_nxt + (1u << 30), 0, 100, TS_NEW);
+	inject(&f, F_SYN, f.rcv_nxt - 1, 0, 100, TS_NEW);
+	cr_assert_eq(nrec, 1, "%zu answers within 500 ms", nrec);
+	cr_assert_eq(P.t[1].challenge_acks, 1);
+}

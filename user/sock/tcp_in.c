@@ -67,6 +67,12 @@ static void oow_ack(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_ns
 {
 	if (s->r.flags & XS_TCP_RST)
 		return;
+	/* RFC 5961 4.2: a SYN draws a challenge ACK whatever its sequence
+	 * number or timestamp, data or not (Linux's syn_challenge) */
+	if (s->r.flags & XS_TCP_SYN) {
+		challenge_ack(tp, now_ns);
+		return;
+	}
 	if (s->len || (s->r.flags & XS_TCP_FIN)) {
 		if (tp->sack_ok && xs_seq_lt(s->r.seq, tp->rcv_nxt))
 			xs_tcp_sack_rx_note_dup(&tp->sack_rx, s->r.seq,
