@@ -784,6 +784,7 @@ CW(ack_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .reply = ACK)
 CW(ack_of_unsent_data_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply = CHALLENGE)
 /* Linux (tcp_reset()): EPIPE in CLOSE_WAIT; recv() still ends the stream
  * with 0, as the FIN came first (SOCK_DONE) */
+CW(rst_at_rcv_nxt_resets_with_epipe, .flags = F_RST, .state = XS_TCP_CLOSE, .err = EPIPE)
 CW(rst_in_window_gets_challenge_ack, .flags = F_RST, .seq = S_IN, .reply = CHALLENGE)
 CW(rst_past_window_is_dropped, .flags = F_RST, .seq = S_PAST)
 CW(rst_far_is_dropped, .flags = F_RST, .seq = S_FAR)

@@ -627,7 +627,9 @@ ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
 	if (urg_offset(tp) != UINT32_MAX && urg_offset(tp) < avail)
 		avail = urg_offset(tp) ? urg_offset(tp) : 0;
 	if (!avail) {
-		if (tp->err && tp->rst_err) {
+		/* Linux's SOCK_DONE: after the peer's FIN, the end of the stream
+		 * is what a read reports, a later reset or not */
+		if (tp->err && tp->rst_err && !tp->rcv_fin) {
 			int e = tp->err;
 
 			tp->err = 0;
