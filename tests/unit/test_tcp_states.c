@@ -878,6 +878,51 @@ E6(data_at_rcv_nxt_is_queued, .flags = F_ACK, .len = 100, .reply = ACK, .rcv = 1
 E6(ack_past_window_gets_ack, .flags = F_ACK, .seq = S_PAST, .reply = ACK)
 E6(ack_of_unsent_data_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply = CHALLENGE)
 
+/* RFC 9293 3.10.7.4: in TIME-WAIT "the only thing that can arrive is a
+ * retransmission of the remote FIN.  Acknowledge it, and restart the
+ * 2 MSL timeout" (Linux: inet_twsk_reschedule()). */
+Test(tcp_time_wait, fin_retransmitted_restarts_the_2msl_timer)
+{
+	struct fx f = { 0 };
+	uint64_t entered;
+
+	fx_time_wait(&f);
+	fx_numbers(&f);
+	entered = P.now;
+	cr_assert_eq(f.b->tw_at, entered + XS_TCP_TIMEWAIT_NS);
+	P.now += 30 * XS_NS_PER_S;
+	record_start();
+	inject(&f, F_FIN | F_ACK, f.rcv_nxt - 1, f.snd_nxt, 0, TS_NEW);
+	cr_assert_eq(nrec, 1);
+	cr_assert_eq(rec[0].flags, F_ACK);
+	cr_assert_eq(rec[0].ack, f.rcv_nxt);
+	P.now = entered + XS_TCP_TIMEWAIT_NS + XS_NS_PER_S;
+	xs_tcp_timers(&P.t[1], P.now);
+	cr_assert_eq(f.b->state, XS_TCP_TIME_WAIT, "the wait started over");
+	P.now = entered + 30 * XS_NS_PER_S + XS_TCP_TIMEWAIT_NS;
+	xs_tcp_timers(&P.t[1], P.now);
+	cr_assert_eq(f.b->state, XS_TCP_CLOSE, "and ended 60 s after the FIN");
+}
+
+/* Anything else leaves the deadline where it is. */
+Test(tcp_time_wait, ack_does_not_restart_the_2msl_timer)
+{
+	struct fx f = { 0 };
+	uint64_t deadline;
+
+	fx_time_wait(&f);
+	fx_numbers(&f);
+	deadline = f.b->tw_at;
+	P.now += 30 * XS_NS_PER_S;
+	record_start();
+	inject(&f, F_ACK, f.rcv_nxt, f.snd_nxt, 0, TS_NEW);
+	inject(&f, F_ACK, f.rcv_nxt - 1, f.snd_nxt, 0, TS_NEW);
+	cr_assert_eq(f.b->tw_at, deadline);
+	P.now = deadline;
+	xs_tcp_timers(&P.t[1], P.now);
+	cr_assert_eq(f.b->state, XS_TCP_CLOSE);
+}
+
 /* ---- challenge ACK rate limits (RFC 5961 7; tcp.h) ---------------------- */
 
 TestSuite(tcp_challenge_limit, .init = setup4, .fini = teardown);

@@ -717,6 +717,13 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 			xs_tcp_send_syn(tp, now_ns);
 			return XS_DROP_NONE;
 		}
+		/* the peer's FIN again in TIME_WAIT: our ACK of it was lost, so
+		 * the 2 MSL wait starts over (RFC 9293 3.10.7.4, eighth) */
+		if (tp->state == XS_TCP_TIME_WAIT && (f & XS_TCP_FIN) &&
+		    s->r.seq + s->len + 1 == tp->rcv_nxt) {
+			tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
+			xs_tcp_timer_note(tp, tp->tw_at);
+		}
 		tp->table->oow_drops++;
 		oow_ack(tp, s, now_ns);
 		return XS_DROP_TCP_STATE;
