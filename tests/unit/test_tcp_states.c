@@ -80,6 +80,29 @@ static void deliver_repr(int to, const struct xs_tcp_repr *r)
 	pair_deliver(&P, to, b, (size_t)hl + r->payload_len);
 }
 
+/* A header of 20 bytes plus the option bytes given, as they are: for the
+ * malformed-option cases, which no repr can express. */
+static void deliver_raw(int to, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+			uint16_t flags, const uint8_t *opts, size_t optlen, size_t payload)
+{
+	uint8_t b[256] = { 0 };
+	size_t hl = 20 + optlen, len = hl + payload;
+	struct xs_pseudo ph;
+
+	cr_assert(optlen % 4 == 0 && optlen <= 40 && len <= sizeof(b));
+	xs_put16(b, sport);
+	xs_put16(b + 2, dport);
+	xs_put32(b + 4, seq);
+	xs_put32(b + 8, ack);
+	xs_put16(b + 12, (uint16_t)((hl / 4) << 12 | flags));
+	xs_put16(b + 14, 65535);
+	memcpy(b + 20, opts, optlen);
+	memset(b + hl, 'x', payload);
+	pair_pseudo(&P, !to, &ph);
+	xs_put16(b + 16, xs_csum_l4(&ph, IPPROTO_TCP, b, len));
+	pair_deliver(&P, to, b, len);
+}
+
 /* ---- fixtures ------------------------------------------------------------ */
 
 #define PEER_ISN 0x10000000u            /* A's ISN where A is played by hand */
@@ -577,6 +600,11 @@ L(syn_without_timestamp_opens_a_child, .flags = F_SYN, .ts = TS_NONE, .reply = S
 #define SS(name, ...) CASE(tcp_syn_sent, fx_syn_sent, name, .seq = S_IRS, __VA_ARGS__)
 SS(syn_ack_acking_syn_establishes, .flags = F_SYN | F_ACK, .ack = A_NXT,
    .state = XS_TCP_ESTABLISHED, .reply = ACK, .una = 1)
+/* text in a SYN-ACK: RFC 9293 3.10.7.3 would queue it, Linux drops it
+ * (tcp_rcv_synsent_state_process() returns -1 and the caller frees the
+ * skb) and so does xsock: the peer sends it again */
+SS(syn_ack_with_data_establishes_and_acks_only_the_syn, .flags = F_SYN | F_ACK, .ack = A_NXT,
+   .len = 20, .state = XS_TCP_ESTABLISHED, .reply = ACK, .una = 1)
 SS(syn_ack_acking_iss_gets_rst, .flags = F_SYN | F_ACK, .ack = A_ISS, .reply = RST)
 SS(syn_ack_acking_past_snd_nxt_gets_rst, .flags = F_SYN | F_ACK, .ack = A_PAST, .reply = RST)
 SS(syn_ack_acking_far_gets_rst, .flags = F_SYN | F_ACK, .ack = A_FAR, .reply = RST)
@@ -948,4 +976,604 @@ Test(tcp_challenge_limit, syn_with_data_outside_window_is_rate_limited)
 	inject(&f, F_SYN, f.rcv_nxt - 1, 0, 100, TS_NEW);
 	cr_assert_eq(nrec, 1, "%zu answers within 500 ms", nrec);
 	cr_assert_eq(P.t[1].challenge_acks, 1);
+}
+
+/* Each socket has its own 500 ms (Linux's tcp_invalid_ratelimit). */
+Test(tcp_challenge_limit, one_per_socket_per_500ms)
+{
+	struct fx f = { 0 };
+	uint64_t t0;
+
+	established_recording(&f);
+	t0 = P.now;
+	inject(&f, F_RST, f.rcv_nxt + 10, 0, 0, TS_NEW);
+	cr_assert_eq(nrec, 1);
+	P.now = t0 + XS_TCP_OOW_INTERVAL_NS - 1;
+	inject(&f, F_RST, f.rcv_nxt + 10, 0, 0, TS_NEW);
+	cr_assert_eq(nrec, 1, "none within 500 ms");
+	P.now = t0 + XS_TCP_OOW_INTERVAL_NS;
+	inject(&f, F_RST, f.rcv_nxt + 10, 0, 0, TS_NEW);
+	cr_assert_eq(nrec, 2, "another after 500 ms");
+	cr_assert_eq(rec[1].flags, F_ACK);
+	cr_assert_eq(rec[1].ack, f.rcv_nxt);
+	cr_assert_eq(P.t[1].challenge_acks, 2);
+	cr_assert_eq(f.b->state, XS_TCP_ESTABLISHED);
+}
+
+/* RSTs, SYNs, bad ACK numbers and pure ACKs outside the window share the
+ * socket's limit: any of them could feed an ACK loop. */
+Test(tcp_challenge_limit, rst_syn_ack_and_out_of_window_acks_share_the_limit)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	inject(&f, F_ACK, f.rcv_nxt + f.rcv_wnd, f.snd_una, 0, TS_NEW);
+	cr_assert_eq(nrec, 1);
+	P.now += 100 * XS_NS_PER_MS;
+	inject(&f, F_RST, f.rcv_nxt + 10, 0, 0, TS_NEW);
+	inject(&f, F_SYN, f.rcv_nxt, 0, 0, TS_NEW);
+	inject(&f, F_ACK, f.rcv_nxt, f.snd_max + 1, 0, TS_NEW);
+	inject(&f, F_ACK, f.rcv_nxt, f.snd_una, 0, TS_OLD);
+	cr_assert_eq(nrec, 1, "%zu answers", nrec);
+	cr_assert_eq(f.b->state, XS_TCP_ESTABLISHED);
+}
+
+/* Data outside the window is answered every time (Linux: data without SYN
+ * is no ACK loop); a sender retransmitting what we have needs the ACK. */
+Test(tcp_challenge_limit, data_outside_window_is_always_answered)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	for (int i = 0; i < 3; i++)
+		inject(&f, F_ACK, f.rcv_nxt - 100, f.snd_una, 100, TS_NEW);
+	for (int i = 0; i < 3; i++)
+		inject(&f, F_ACK, f.rcv_nxt + f.rcv_wnd, f.snd_una, 100, TS_NEW);
+	inject(&f, F_FIN | F_ACK, f.rcv_nxt - 1, f.snd_una, 0, TS_NEW);
+	cr_assert_eq(nrec, 7);
+	for (size_t i = 0; i < 7; i++)
+		cr_assert_eq(rec[i].ack, f.rcv_nxt);
+	cr_assert_eq(P.t[1].challenge_acks, 0);
+}
+
+/* B's side of a new connection from A's port lport to the listener l,
+ * accepted and owned. */
+static struct xs_tcp_sock *connect_to(struct xs_tcp_sock *l, uint16_t lport)
+{
+	struct xs_tcp_sock *c = client(0, lport, 80), *s;
+
+	cr_assert_eq(xs_tcp_connect(c, P.now), 0);
+	while (c->state == XS_TCP_SYN_SENT || !l->accept_head)
+		cr_assert(pair_step(&P, P.now + XS_NS_PER_S));
+	s = xs_tcp_accept(l);
+	cr_assert_not_null(s);
+	s->owner = s;
+	return s;
+}
+
+static void rst_in_window(const struct xs_tcp_sock *b)
+{
+	struct xs_tcp_repr r = {
+		.src_port = b->rport, .dst_port = b->lport, .seq = b->rcv_nxt + 10,
+		.flags = F_RST,
+	};
+
+	deliver_repr(1, &r);
+}
+
+/* RFC 5961 7 and tcp.h: XS_TCP_CHALLENGE_PER_S challenge ACKs a second
+ * for the whole table, however many sockets are attacked. */
+Test(tcp_challenge_limit, global_budget_per_second, .timeout = 30)
+{
+	enum { N = XS_TCP_CHALLENGE_PER_S + 1 };
+	static struct xs_tcp_sock *b[N];
+	struct xs_tcp_sock *l = listener_b();
+	uint64_t t0;
+
+	for (int i = 0; i < N; i++)
+		b[i] = connect_to(l, (uint16_t)(20000 + i));
+	record_start();
+	t0 = P.now;
+	for (int i = 0; i < N; i++) {
+		P.now = t0 + (uint64_t)i * XS_NS_PER_US;
+		rst_in_window(b[i]);
+	}
+	cr_assert_eq(nrec, XS_TCP_CHALLENGE_PER_S, "%zu challenge ACKs in a second", nrec);
+	cr_assert_eq(P.t[1].challenge_acks, XS_TCP_CHALLENGE_PER_S);
+	/* a new second, a new budget; the last socket has not used its own */
+	P.now = t0 + XS_NS_PER_S;
+	rst_in_window(b[N - 1]);
+	cr_assert_eq(nrec, XS_TCP_CHALLENGE_PER_S + 1);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(b[i]->state, XS_TCP_ESTABLISHED);
+}
+
+/* ---- retransmission and Karn's rule (RFC 6298) --------------------------- */
+
+TestSuite(tcp_retransmit, .init = setup4, .fini = teardown);
+
+/*
+ * A plays by hand the client of B's listener: its SYN carries exactly the
+ * options in o (and its ISN PEER_ISN); its ACK of the SYN-ACK comes
+ * rtt_ns later.  f then describes B's accepted, owned connection.
+ */
+static void passive_by_hand(struct fx *f, const struct xs_tcp_opts *o, uint64_t rtt_ns)
+{
+	struct xs_tcp_repr r = { .src_port = 40000, .dst_port = 80, .seq = PEER_ISN,
+				 .flags = F_SYN, .window = 65535 };
+	struct xs_tcp_sock *l = listener_b();
+
+	r.opts = *o;
+	record_start();
+	deliver_repr(1, &r);
+	cr_assert_eq(nrec, 1);
+	cr_assert_eq(rec[0].flags, F_SYN | F_ACK);
+	P.now += rtt_ns;
+	memset(&r, 0, sizeof(r));
+	r.src_port = 40000;
+	r.dst_port = 80;
+	r.seq = PEER_ISN + 1;
+	r.ack = rec[0].seq + 1;
+	r.flags = F_ACK;
+	r.window = 65535;
+	if (o->has_ts) {
+		r.opts.has_ts = true;
+		r.opts.ts_val = o->ts_val + 1;
+		r.opts.ts_ecr = rec[0].opts.ts_val;
+	}
+	deliver_repr(1, &r);
+	f->l = l;
+	f->b = xs_tcp_accept(l);
+	cr_assert_not_null(f->b, "the handshake completed");
+	f->b->owner = f->b;
+	f->owned = true;
+	f->aport = 40000;
+	f->bport = 80;
+	fx_numbers(f);
+	nrec = 0;
+}
+
+static void ack_by_hand(const struct fx *f, uint32_t ack)
+{
+	struct xs_tcp_repr r = { .src_port = f->aport, .dst_port = f->bport, .seq = f->rcv_nxt,
+				 .ack = ack, .flags = F_ACK, .window = 65535 };
+
+	deliver_repr(1, &r);
+}
+
+static void send_b(const struct fx *f, size_t n)
+{
+	static uint8_t buf[4096];
+	struct iovec iov = { buf, n };
+
+	cr_assert_eq(xs_tcp_send(f->b, &iov, 1, n, 0, P.now), (ssize_t)n);
+}
+
+/* Without timestamps, the ACK of a retransmitted segment is no RTT sample
+ * (Karn's algorithm, RFC 6298 3): it may be for either transmission.  The
+ * backed-off RTO stays until a segment sent once is acknowledged (RFC 6298
+ * 5.7 with Karn; Linux resets icsk_backoff only on a valid sample). */
+Test(tcp_retransmit, karn_no_sample_from_a_retransmitted_segment)
+{
+	struct xs_tcp_opts o = { .has_mss = true, .mss = 1460 };
+	struct fx f = { 0 };
+	uint64_t srtt, rto;
+	uint32_t seq;
+
+	passive_by_hand(&f, &o, 10 * XS_NS_PER_MS);
+	cr_assert(!f.b->ts_ok);
+	cr_assert(f.b->rtt.has_sample, "the handshake's RTT");
+	srtt = f.b->rtt.srtt_ns;
+	cr_assert_eq(srtt, 10 * XS_NS_PER_MS);
+	rto = xs_rtt_rto_ns(&f.b->rtt);
+
+	send_b(&f, 100);
+	cr_assert_eq(nrec, 1);
+	seq = rec[0].seq;
+	cr_assert_eq(f.b->rto_at, P.now + rto);
+	P.now = f.b->rto_at;
+	xs_tcp_timers(&P.t[1], P.now);
+	cr_assert_eq(nrec, 2, "the retransmission");
+	cr_assert_eq(rec[1].seq, seq);
+	cr_assert_eq(rec[1].payload_len, 100);
+	cr_assert_eq(xs_rtt_rto_ns(&f.b->rtt), 2 * rto, "backed off");
+	/* the ACK comes 5 ms after the retransmission: ambiguous */
+	P.now += 5 * XS_NS_PER_MS;
+	ack_by_hand(&f, seq + 100);
+	cr_assert_eq(f.b->snd_una, seq + 100);
+	cr_assert_eq(f.b->rtt.srtt_ns, srtt, "no RTT sample: srtt %llu",
+		     (unsigned long long)f.b->rtt.srtt_ns);
+	cr_assert_eq(xs_rtt_rto_ns(&f.b->rtt), 2 * rto, "the backoff stays");
+
+	/* a segment sent once gives a sample, and ends the backoff */
+	send_b(&f, 100);
+	cr_assert_eq(f.b->rto_at, P.now + 2 * rto, "armed with the backed-off RTO");
+	P.now += 30 * XS_NS_PER_MS;
+	ack_by_hand(&f, seq + 200);
+	cr_assert_eq(f.b->rtt.srtt_ns, (7 * srtt + 30 * XS_NS_PER_MS) / 8);
+	cr_assert_lt(xs_rtt_rto_ns(&f.b->rtt), 2 * rto);
+}
+
+/* Each expiry doubles the RTO (RFC 6298 5.5) and sends the first
+ * unacknowledged segment again, unchanged; after tcp_retries2 (15) the
+ * connection ends with ETIMEDOUT and an RST (Linux's tcp_write_timeout()). */
+Test(tcp_retransmit, rto_doubles_then_gives_up_after_retries2)
+{
+	struct fx f = { 0 };
+	uint64_t gap = 0, last;
+	uint8_t buf[8];
+	struct iovec iov = { buf, sizeof(buf) };
+	int rexmits = 0;
+
+	fx_established(&f);
+	fx_numbers(&f);
+	record_start();
+	send_b(&f, 100);
+	last = P.now;
+	while (f.b->state == XS_TCP_ESTABLISHED) {
+		size_t before = nrec;
+
+		cr_assert(pair_step(&P, P.now + 300 * XS_NS_PER_S));
+		if (nrec == before || (rec[nrec - 1].flags & F_RST))
+			continue;
+		cr_assert_eq(rec[nrec - 1].seq, f.snd_nxt);
+		cr_assert_eq(rec[nrec - 1].payload_len, 100);
+		if (gap && gap < XS_TCP_RTO_MAX_NS)
+			cr_assert(P.now - last == 2 * gap || P.now - last == XS_TCP_RTO_MAX_NS,
+				  "gap %llu after %llu", (unsigned long long)(P.now - last),
+				  (unsigned long long)gap);
+		gap = P.now - last;
+		last = P.now;
+		rexmits++;
+	}
+	cr_assert_eq(rexmits, XS_TCP_RETRIES2);
+	cr_assert_eq(rec[nrec - 1].flags & F_RST, F_RST, "ends with an RST");
+	cr_assert_eq(f.b->state, XS_TCP_CLOSE);
+	cr_assert_eq(xs_tcp_recv(f.b, &iov, 1, sizeof(buf), 0, P.now), -ETIMEDOUT);
+}
+
+/* SYN: Linux's tcp_syn_retries (6) from a 1 s RTO, doubling: SYNs at 0, 1,
+ * 3, 7, 15, 31 and 63 s; ETIMEDOUT at 127 s, without an RST. */
+Test(tcp_retransmit, syn_retries_then_etimedout)
+{
+	struct xs_tcp_sock *c = client(1, 50000, 80);
+	static const unsigned int at_s[] = { 0, 1, 3, 7, 15, 31, 63 };
+	uint64_t t0 = P.now;
+
+	record_start();
+	cr_assert_eq(xs_tcp_connect(c, P.now), 0);
+	while (c->state == XS_TCP_SYN_SENT && pair_step(&P, t0 + 200 * XS_NS_PER_S))
+		;
+	cr_assert_eq(nrec, 7, "%zu SYNs", nrec);
+	for (size_t i = 0; i < 7; i++) {
+		cr_assert_eq(rec[i].flags, F_SYN);
+		cr_assert_eq(rec[i].seq, c->iss);
+	}
+	cr_assert_eq(c->state, XS_TCP_CLOSE);
+	cr_assert_eq(P.now - t0, 127 * XS_NS_PER_S);
+	cr_assert_eq(xs_tcp_sock_error(c), ETIMEDOUT);
+	(void)at_s;
+}
+
+/* SYN-ACK: tcp_synack_retries (5): SYN-ACKs at 0, 1, 3, 7, 15 and 31 s,
+ * the embryonic connection dropped at 63 s, silently. */
+Test(tcp_retransmit, synack_retries_then_dropped)
+{
+	struct fx f = { 0 };
+	uint64_t t0;
+
+	fx_syn_recv(&f);
+	t0 = P.now;
+	record_start();
+	while (conn_b(&f) && pair_step(&P, t0 + 200 * XS_NS_PER_S))
+		;
+	cr_assert_null(conn_b(&f));
+	cr_assert_eq(P.now - t0, 63 * XS_NS_PER_S);
+	cr_assert_eq(nrec, 5, "%zu SYN-ACK retransmissions", nrec);
+	for (size_t i = 0; i < nrec; i++)
+		cr_assert_eq(rec[i].flags, F_SYN | F_ACK);
+	cr_assert_eq(f.l->state, XS_TCP_LISTEN);
+}
+
+/* ---- options: malformed, defaults, clamps (RFC 9293 3.1, 3.7.1; RFC 7323) */
+
+TestSuite(tcp_options, .init = setup4, .fini = teardown);
+TestSuite(tcp_options6, .init = setup6, .fini = teardown);
+
+/* A SYN from A:40000 to B's listener with these option bytes; returns the
+ * connection it opened on B, or NULL. */
+static struct xs_tcp_sock *syn_with_opts(const uint8_t *opts, size_t optlen)
+{
+	deliver_raw(1, 40000, 80, PEER_ISN, 0, F_SYN, opts, optlen, 0);
+	return xs_tcp_lookup(&P.t[1], P.addr[1], 80, P.addr[0], 40000);
+}
+
+static void syn_rejected(const uint8_t *opts, size_t optlen)
+{
+	uint64_t bad;
+
+	listener_b();
+	record_start();
+	bad = P.t[1].bad_segs;
+	cr_assert_null(syn_with_opts(opts, optlen), "no connection");
+	cr_assert_eq(nrec, 0, "no answer");
+	cr_assert_eq(P.t[1].bad_segs, bad + 1, "counted as malformed");
+}
+
+/* .timeout: a parser that loops on one of these fails, not hangs */
+Test(tcp_options, zero_length_option_is_rejected, .timeout = 5)
+{
+	syn_rejected((const uint8_t[]){ 0x22, 0, XS_OPT_NOP, XS_OPT_NOP }, 4);
+}
+
+Test(tcp_options, length_one_option_is_rejected, .timeout = 5)
+{
+	syn_rejected((const uint8_t[]){ 0x22, 1, XS_OPT_NOP, XS_OPT_NOP }, 4);
+}
+
+Test(tcp_options, option_past_the_header_is_rejected, .timeout = 5)
+{
+	syn_rejected((const uint8_t[]){ XS_OPT_NOP, XS_OPT_NOP, 0x22, 10 }, 4);
+}
+
+Test(tcp_options, option_without_room_for_its_length_is_rejected, .timeout = 5)
+{
+	syn_rejected((const uint8_t[]){ XS_OPT_NOP, XS_OPT_NOP, XS_OPT_NOP, XS_TCPOPT_MSS }, 4);
+}
+
+/* xsock rejects a known kind of the wrong length (Linux skips it) */
+Test(tcp_options, mss_of_wrong_length_is_rejected, .timeout = 5)
+{
+	syn_rejected((const uint8_t[]){ XS_TCPOPT_MSS, 3, 0x05, XS_OPT_NOP }, 4);
+}
+
+Test(tcp_options, forty_bytes_of_nop_are_no_options, .timeout = 5)
+{
+	uint8_t nops[40];
+	struct xs_tcp_sock *c;
+
+	memset(nops, XS_OPT_NOP, sizeof(nops));
+	listener_b();
+	record_start();
+	c = syn_with_opts(nops, sizeof(nops));
+	cr_assert_not_null(c);
+	cr_assert_eq(nrec, 1);
+	cr_assert_eq(rec[0].flags, F_SYN | F_ACK);
+	cr_assert(!c->ws_ok && !c->ts_ok && !c->sack_ok);
+	/* the SYN-ACK answers only what was offered */
+	cr_assert(!rec[0].opts.has_wscale && !rec[0].opts.sack_perm && !rec[0].opts.has_ts);
+	cr_assert(rec[0].opts.has_mss);
+	cr_assert_eq(c->mss_clamp, 0, "no MSS from the peer");
+}
+
+Test(tcp_options, unknown_kinds_are_skipped_by_their_length, .timeout = 5)
+{
+	/* an experimental option (254), an MPTCP-like one (30), then the MSS */
+	static const uint8_t o[] = { 254, 6, 0xf9, 0x89, 0, 0, 30, 4, 0x10, 0x01,
+				     XS_TCPOPT_MSS, 4, 0x05, 0x78 };
+	uint8_t opts[16];
+	struct xs_tcp_sock *c;
+
+	memset(opts, XS_OPT_NOP, sizeof(opts));
+	memcpy(opts, o, sizeof(o));
+	listener_b();
+	record_start();
+	c = syn_with_opts(opts, sizeof(opts));
+	cr_assert_not_null(c);
+	cr_assert_eq(nrec, 1);
+	cr_assert_eq(c->mss_clamp, 1400);
+}
+
+Test(tcp_options, nothing_after_eol_is_read, .timeout = 5)
+{
+	struct xs_tcp_sock *c;
+
+	listener_b();
+	record_start();
+	c = syn_with_opts((const uint8_t[]){ XS_OPT_EOL, 0x22, 0, 0, XS_TCPOPT_MSS, 4, 0x05, 0x78 }, 8);
+	cr_assert_not_null(c, "the garbage after EOL is not parsed");
+	cr_assert_eq(c->mss_clamp, 0);
+}
+
+/* On a connection: a malformed option drops the segment, nothing else. */
+Test(tcp_options, malformed_option_on_data_drops_only_the_segment, .timeout = 5)
+{
+	struct fx f = { 0 };
+	uint8_t buf[16];
+	struct iovec iov = { buf, sizeof(buf) };
+
+	fx_established(&f);
+	fx_numbers(&f);
+	record_start();
+	deliver_raw(1, f.aport, f.bport, f.rcv_nxt, f.snd_una, F_ACK,
+		    (const uint8_t[]){ XS_OPT_NOP, 0x22, 0, XS_OPT_NOP }, 4, 10);
+	cr_assert_eq(nrec, 0);
+	cr_assert_eq(f.b->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt);
+	cr_assert_eq(xs_tcp_recv(f.b, &iov, 1, sizeof(buf), 0, P.now), -EAGAIN);
+	/* the same segment with sound options is taken */
+	deliver_raw(1, f.aport, f.bport, f.rcv_nxt, f.snd_una, F_ACK,
+		    (const uint8_t[]){ 0x22, 2, XS_OPT_NOP, XS_OPT_NOP }, 4, 10);
+	cr_assert_eq(xs_tcp_recv(f.b, &iov, 1, sizeof(buf), 0, P.now), 10);
+}
+
+/* RFC 9293 3.7.1: without an MSS option, 536 over IPv4 (RFC 8200: 1220
+ * over IPv6); the timestamp option takes its 12 bytes from it. */
+static void mss_default(bool ts, uint32_t want)
+{
+	struct xs_tcp_opts o = { .has_ts = ts, .ts_val = PEER_TS, .sack_perm = true };
+	struct fx f = { 0 };
+
+	passive_by_hand(&f, &o, XS_NS_PER_MS);
+	cr_assert_eq(f.b->mss, want, "mss %u", f.b->mss);
+	/* and a full segment is no bigger */
+	send_b(&f, 4000);
+	cr_assert_geq(nrec, 1);
+	cr_assert_eq(rec[0].payload_len, want);
+}
+
+Test(tcp_options, mss_default_ipv4) { mss_default(false, XS_TCP_MSS_DEFAULT4); }
+Test(tcp_options, mss_default_ipv4_with_timestamps) { mss_default(true, XS_TCP_MSS_DEFAULT4 - 12); }
+Test(tcp_options6, mss_default_ipv6) { mss_default(false, XS_TCP_MSS_DEFAULT6); }
+Test(tcp_options6, mss_default_ipv6_with_timestamps) { mss_default(true, XS_TCP_MSS_DEFAULT6 - 12); }
+
+/* An MSS of 0 counts as none (Linux's tcp_parse_options()); a tiny one is
+ * raised to the floor (TCP_MIN_MSS). */
+Test(tcp_options, mss_zero_is_the_default)
+{
+	struct xs_tcp_opts o = { .has_mss = true, .mss = 0 };
+	struct fx f = { 0 };
+
+	passive_by_hand(&f, &o, XS_NS_PER_MS);
+	cr_assert_eq(f.b->mss, XS_TCP_MSS_DEFAULT4);
+}
+
+Test(tcp_options, mss_tiny_is_raised_to_the_floor)
+{
+	struct xs_tcp_opts o = { .has_mss = true, .mss = 8 };
+	struct fx f = { 0 };
+
+	passive_by_hand(&f, &o, XS_NS_PER_MS);
+	cr_assert_eq(f.b->mss, XS_TCP_CC_MIN_MSS);
+}
+
+Test(tcp_options, mss_larger_than_the_path_is_the_path)
+{
+	struct xs_tcp_opts o = { .has_mss = true, .mss = 9000 };
+	struct fx f = { 0 };
+
+	passive_by_hand(&f, &o, XS_NS_PER_MS);
+	cr_assert_eq(f.b->mss, 1460, "the link's 1500 bytes");
+}
+
+/* RFC 7323 2.3: a shift above 14 is taken as 14 (and logged, by Linux). */
+static void wscale_clamped(uint8_t shift)
+{
+	uint8_t opts[8] = { XS_TCPOPT_MSS, 4, 0x05, 0xb4, XS_OPT_NOP, XS_TCPOPT_WSCALE, 3, shift };
+	struct xs_tcp_sock *c;
+	struct xs_tcp_repr r = { .src_port = 40000, .dst_port = 80, .seq = PEER_ISN + 1,
+				 .flags = F_ACK, .window = 3 };
+
+	listener_b();
+	record_start();
+	c = syn_with_opts(opts, sizeof(opts));
+	cr_assert_not_null(c);
+	cr_assert(c->ws_ok);
+	cr_assert_eq(c->snd_wscale, XS_TCP_MAX_WSCALE);
+	cr_assert_eq(rec[0].opts.wscale, XS_TCP_RCV_WSCALE, "ours is offered back");
+	r.ack = rec[0].seq + 1;
+	deliver_repr(1, &r);
+	cr_assert_eq(c->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(c->snd_wnd, 3u << XS_TCP_MAX_WSCALE);
+}
+
+Test(tcp_options, window_scale_15_is_14) { wscale_clamped(15); }
+Test(tcp_options, window_scale_255_is_14) { wscale_clamped(255); }
+
+/* The SYN-ACK's own window is never scaled (RFC 7323 2.2), the shift
+ * applies from the next segment on. */
+Test(tcp_options, syn_ack_window_is_not_scaled)
+{
+	struct fx f = { 0 };
+
+	fx_syn_sent(&f);
+	record_start();
+	inject(&f, F_SYN | F_ACK, PEER_ISN, f.snd_nxt, 0, TS_NEW);
+	cr_assert_eq(f.b->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(f.b->snd_wscale, 7);
+	cr_assert_eq(f.b->snd_wnd, 65535);
+	fx_numbers(&f);
+	inject(&f, F_ACK, f.rcv_nxt, f.snd_una, 0, TS_NEW);
+	cr_assert_eq(f.b->snd_wnd, 65535u << 7);
+}
+
+/* ---- PAWS (RFC 7323 5) --------------------------------------------------- */
+
+TestSuite(tcp_paws, .init = setup4, .fini = teardown);
+
+static void data_ts(const struct fx *f, uint32_t seq, uint32_t tsval, uint32_t len)
+{
+	struct xs_tcp_repr r = { .src_port = f->aport, .dst_port = f->bport, .seq = seq,
+				 .ack = f->snd_una, .flags = F_ACK, .window = 65535,
+				 .payload_len = len };
+
+	r.opts.has_ts = true;
+	r.opts.ts_val = tsval;
+	r.opts.ts_ecr = f->ts_ecr;
+	deliver_repr(1, &r);
+}
+
+Test(tcp_paws, old_timestamp_is_rejected_and_acked)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	data_ts(&f, f.rcv_nxt, f.ts_recent - 1, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt);
+	cr_assert_eq(P.t[1].paws_drops, 1);
+	cr_assert_eq(nrec, 1);
+	cr_assert_eq(rec[0].ack, f.rcv_nxt);
+	cr_assert_eq(rec[0].opts.ts_ecr, f.ts_recent, "echoes TS.Recent, not the old value");
+}
+
+Test(tcp_paws, equal_timestamp_is_accepted)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	data_ts(&f, f.rcv_nxt, f.ts_recent, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt + 100);
+	cr_assert_eq(P.t[1].paws_drops, 0);
+}
+
+/* Timestamps compare in sequence space: 2^31 + 1 ahead is behind. */
+Test(tcp_paws, timestamp_half_the_space_ahead_is_old)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	data_ts(&f, f.rcv_nxt, f.ts_recent + 0x80000001u, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt);
+	cr_assert_eq(P.t[1].paws_drops, 1);
+	data_ts(&f, f.rcv_nxt, f.ts_recent + 0x7fffffffu, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt + 100, "2^31 - 1 ahead is new");
+}
+
+/* RFC 7323 5.5: TS.Recent idle for more than 24 days is no longer valid. */
+Test(tcp_paws, timestamp_older_than_24_days_is_not_checked)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	P.now += 25ull * 24 * 3600 * XS_NS_PER_S;
+	data_ts(&f, f.rcv_nxt, f.ts_recent - 1000, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt + 100);
+	cr_assert_eq(P.t[1].paws_drops, 0);
+}
+
+/* The in-order segment's TSval becomes TS.Recent; a later older one fails. */
+Test(tcp_paws, ts_recent_follows_in_order_data)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	data_ts(&f, f.rcv_nxt, f.ts_recent + 50, 100);
+	cr_assert_eq(f.b->ts_recent, f.ts_recent + 50);
+	data_ts(&f, f.rcv_nxt + 100, f.ts_recent + 49, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt + 100);
+	cr_assert_eq(P.t[1].paws_drops, 1);
+}
+
+/* RFC 7323 4.3: an out-of-order segment does not move TS.Recent (only one
+ * at or before Last.ACK.sent does), so a far-future TSval cannot lock the
+ * connection out. */
+Test(tcp_paws, out_of_order_segment_does_not_move_ts_recent)
+{
+	struct fx f = { 0 };
+
+	established_recording(&f);
+	data_ts(&f, f.rcv_nxt + 1000, f.ts_recent + 100000, 100);
+	cr_assert_eq(f.b->ts_recent, f.ts_recent);
+	data_ts(&f, f.rcv_nxt, f.ts_recent + 1, 100);
+	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt + 100);
 }
