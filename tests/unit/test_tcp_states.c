@@ -655,6 +655,31 @@ SR(ack_at_window_edge_establishes, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
    .state = XS_TCP_ESTABLISHED, .una = 1)
 SR(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 
+/* A handshake that ends in a reset gives its slot back: a port scan
+ * (SYN, SYN-ACK, the scanner's RST) must not fill the SYN queue for good
+ * (Linux: inet_csk_reqsk_queue_drop()). */
+Test(tcp_syn_recv, reset_handshakes_do_not_fill_the_listener)
+{
+	struct xs_tcp_sock *l = listener_b();
+	struct xs_tcp_repr r = { .dst_port = 80, .seq = PEER_ISN, .flags = F_SYN, .window = 65535 };
+
+	xs_tcp_listen(l, 1);
+	record_start();
+	for (int i = 0; i < 20; i++) {
+		r.src_port = (uint16_t)(30000 + i);
+		r.seq = PEER_ISN;
+		r.flags = F_SYN;
+		deliver_repr(1, &r);
+		cr_assert_eq(nrec, (size_t)i + 1, "SYN %d answered", i);
+		cr_assert_eq(rec[i].flags, F_SYN | F_ACK);
+		r.seq = PEER_ISN + 1;
+		r.flags = F_RST;
+		deliver_repr(1, &r);
+	}
+	cr_assert_eq(l->syn_queued, 0);
+	cr_assert_eq(P.t[1].listen_overflows, 0);
+}
+
 /* ---- ESTABLISHED --------------------------------------------------------- */
 
 #define E(name, ...) CASE(tcp_established, fx_established, name, __VA_ARGS__)
@@ -1273,6 +1298,7 @@ Test(tcp_retransmit, synack_retries_then_dropped)
 	for (size_t i = 0; i < nrec; i++)
 		cr_assert_eq(rec[i].flags, F_SYN | F_ACK);
 	cr_assert_eq(f.l->state, XS_TCP_LISTEN);
+	cr_assert_eq(f.l->syn_queued, 0, "the listener's slot is free again");
 }
 
 /* ---- options: malformed, defaults, clamps (RFC 9293 3.1, 3.7.1; RFC 7323) */
