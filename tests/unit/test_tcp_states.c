@@ -1603,3 +1603,90 @@ Test(tcp_paws, out_of_order_segment_does_not_move_ts_recent)
 	data_ts(&f, f.rcv_nxt, f.ts_recent + 1, 100);
 	cr_assert_eq(f.b->rcv_nxt, f.rcv_nxt + 100);
 }
+
+/* ---- simultaneous open (RFC 9293 3.5, figure 8) ------------------------- */
+
+TestSuite(tcp_simultaneous_open, .init = setup4, .fini = teardown);
+
+static void simultaneous_open(struct xs_tcp_sock **a, struct xs_tcp_sock **b)
+{
+	*a = client(0, 40000, 50000);
+	*b = client(1, 50000, 40000);
+	P.delay_ns = XS_NS_PER_MS;
+	cr_assert_eq(xs_tcp_connect(*a, P.now), 0);
+	cr_assert_eq(xs_tcp_connect(*b, P.now), 0);
+	cr_assert_eq(P.nq, 2, "the SYNs cross");
+}
+
+/* Both SYN_SENT; the SYNs cross, each side goes to SYN_RECV and sends a
+ * SYN-ACK; each SYN-ACK completes the other's handshake.  Two segments a
+ * side, as in the figure: no ACK, no challenge ACK. */
+Test(tcp_simultaneous_open, syns_cross_and_both_establish)
+{
+	struct xs_tcp_sock *a, *b;
+	uint8_t buf[8];
+	struct iovec iov = { buf, sizeof(buf) };
+
+	simultaneous_open(&a, &b);
+	cr_assert(pair_step(&P, P.now + XS_NS_PER_S));
+	cr_assert(pair_step(&P, P.now + XS_NS_PER_S));
+	cr_assert_eq(a->state, XS_TCP_SYN_RECV);
+	cr_assert_eq(b->state, XS_TCP_SYN_RECV);
+	pair_run(&P, 10 * XS_NS_PER_MS);
+	cr_assert_eq(a->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(b->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(P.sent[0], 2, "A sent %llu segments", (unsigned long long)P.sent[0]);
+	cr_assert_eq(P.sent[1], 2, "B sent %llu segments", (unsigned long long)P.sent[1]);
+	cr_assert_eq(P.t[0].challenge_acks + P.t[1].challenge_acks, 0);
+	cr_assert_eq(a->snd_una, a->iss + 1);
+	cr_assert_eq(a->rcv_nxt, b->iss + 1);
+	cr_assert_eq(b->snd_una, b->iss + 1);
+	cr_assert_eq(b->rcv_nxt, a->iss + 1);
+	cr_assert(a->ws_ok && a->ts_ok && a->sack_ok && b->ws_ok && b->ts_ok && b->sack_ok);
+	/* and the connection carries data both ways */
+	cr_assert_eq(xs_tcp_send(a, &(struct iovec){ "ping", 4 }, 1, 4, 0, P.now), 4);
+	cr_assert_eq(xs_tcp_send(b, &(struct iovec){ "pong", 4 }, 1, 4, 0, P.now), 4);
+	pair_run(&P, 10 * XS_NS_PER_MS);
+	cr_assert_eq(xs_tcp_recv(b, &iov, 1, sizeof(buf), 0, P.now), 4);
+	cr_assert_eq(memcmp(buf, "ping", 4), 0);
+	cr_assert_eq(xs_tcp_recv(a, &iov, 1, sizeof(buf), 0, P.now), 4);
+	cr_assert_eq(memcmp(buf, "pong", 4), 0);
+}
+
+/* The handshake does not lean on a challenge ACK: with the table's budget
+ * spent (RFC 5961 7, under attack), it still completes in one exchange. */
+Test(tcp_simultaneous_open, completes_with_the_challenge_budget_spent)
+{
+	struct xs_tcp_sock *a, *b;
+
+	for (int i = 0; i < 2; i++) {
+		P.t[i].challenge_window_ns = P.now;
+		P.t[i].challenge_count = XS_TCP_CHALLENGE_PER_S;
+	}
+	simultaneous_open(&a, &b);
+	pair_run(&P, 10 * XS_NS_PER_MS);
+	cr_assert_eq(a->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(b->state, XS_TCP_ESTABLISHED);
+}
+
+/* The other side's SYN-ACK lost: the SYN_RECV side retransmits its
+ * SYN-ACK (RFC 6298 timer, 1 s) and the handshake completes. */
+Test(tcp_simultaneous_open, lost_syn_ack_is_retransmitted)
+{
+	struct xs_tcp_sock *a, *b;
+
+	simultaneous_open(&a, &b);
+	cr_assert(pair_step(&P, P.now + XS_NS_PER_S));
+	cr_assert(pair_step(&P, P.now + XS_NS_PER_S));
+	for (size_t i = 0; i < P.nq; i++)
+		if (P.q[i].to == 1) {
+			free(P.q[i].bytes);
+			memmove(&P.q[i], &P.q[i + 1], (P.nq - i - 1) * sizeof(*P.q));
+			P.nq--;
+			break;
+		}
+	pair_run(&P, 3 * XS_NS_PER_S);
+	cr_assert_eq(a->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(b->state, XS_TCP_ESTABLISHED);
+	cr_assert_eq(b->rcv_nxt, a->iss + 1);
+}

@@ -710,6 +710,23 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 		oow_ack(tp, s, now_ns);
 		return XS_DROP_TCP_PAWS;
 	}
+	/* Simultaneous open (RFC 9293 3.5, figure 8): the peer's SYN-ACK
+	 * repeats the SYN we have, so the sequence test would call it old,
+	 * and acknowledges ours: that ACK completes the handshake (Linux's
+	 * tcp_validate_incoming() lets it pass) */
+	if (tp->state == XS_TCP_SYN_RECV && !tp->parent && (f & XS_TCP_SYN) && (f & XS_TCP_ACK) &&
+	    s->r.seq + 1 == tp->rcv_nxt && s->r.ack == tp->snd_nxt) {
+		if (tp->rto_retries == 0 && !tp->ts_ok)
+			xs_rtt_ack_seq(&tp->rtt, tp->rtt_sent_ns, now_ns, false);
+		else if (tp->ts_ok && s->r.opts.has_ts)
+			xs_rtt_ack_ts(&tp->rtt, s->r.opts.ts_ecr, xs_tcp_ts_now(tp, now_ns),
+				      XS_NS_PER_S / XS_TCP_TS_HZ);
+		tp->snd_una = s->r.ack;
+		tp->rto_at = 0;
+		synchronized(tp, s, now_ns);	/* a SYN-ACK's window is not scaled */
+		notify(tp, XS_TCP_EV_WRITE);
+		return XS_DROP_NONE;
+	}
 	if (!seq_acceptable(tp, s)) {
 		/* a retransmitted SYN in SYN_RECV: the SYN-ACK again */
 		if (tp->state == XS_TCP_SYN_RECV && (f & XS_TCP_SYN) && s->r.seq == tp->irs &&
