@@ -265,6 +265,18 @@ static void fx_time_wait(struct fx *f)
 	f->fin_in = true;
 }
 
+/* ESTABLISHED with 1000 bytes of B's in flight, lost. */
+static void fx_in_flight(struct fx *f)
+{
+	static uint8_t buf[1000];
+	struct iovec iov = { buf, sizeof(buf) };
+
+	fx_established(f);
+	cr_assert_eq(xs_tcp_send(f->b, &iov, 1, sizeof(buf), 0, P.now), (ssize_t)sizeof(buf));
+	cr_assert_eq(f->b->snd_max - f->b->snd_una, sizeof(buf));
+	wire_flush();
+}
+
 /* ESTABLISHED with B's window shut: its receive buffer (1 KiB of payload)
  * is full and unread. */
 static void fx_zero_window(struct fx *f)
@@ -318,6 +330,7 @@ enum ackpos {
 	A_TOO_OLD,      /* SND.UNA - MAX.SND.WND - 1 (RFC 5961 5.2) */
 	A_ISS,          /* ISS: acknowledges nothing (SYN_SENT, SYN_RECV) */
 	A_FAR,          /* SND.UNA + 2^30 */
+	A_MID,          /* halfway from SND.UNA to SND.MAX */
 };
 
 enum tsopt { TS_NEW, TS_OLD, TS_NONE };
@@ -381,6 +394,7 @@ static uint32_t ack_at(const struct fx *f, enum ackpos a)
 	case A_TOO_OLD: return f->snd_una - (f->max_snd_wnd ? f->max_snd_wnd : 65535) - 1;
 	case A_ISS: return f->iss;
 	case A_FAR: return f->snd_una + (1u << 30);
+	case A_MID: return f->snd_una + (f->snd_max - f->snd_una) / 2;
 	}
 	return 0;
 }
@@ -568,6 +582,7 @@ TestSuite(tcp_syn_sent, .init = setup4, .fini = teardown);
 TestSuite(tcp_syn_recv, .init = setup4, .fini = teardown);
 TestSuite(tcp_established, .init = setup4, .fini = teardown);
 TestSuite(tcp_zero_window, .init = setup4, .fini = teardown);
+TestSuite(tcp_in_flight, .init = setup4, .fini = teardown);
 TestSuite(tcp_fin_wait1, .init = setup4, .fini = teardown);
 TestSuite(tcp_fin_wait2, .init = setup4, .fini = teardown);
 TestSuite(tcp_close_wait, .init = setup4, .fini = teardown);
@@ -754,6 +769,27 @@ E(data_byte_at_window_edge_waits_out_of_order, .flags = F_ACK, .seq = S_EDGE, .l
   .reply = ACK, .sack = 1)
 E(data_across_window_edge_waits_trimmed, .flags = F_ACK, .seq = S_EDGE, .len = 100, .reply = ACK,
   .sack = 1)
+
+/* ---- ESTABLISHED, B's data in flight (RFC 9293 3.10.7.4 fifth) ---------- */
+
+#define IF(name, ...) CASE(tcp_in_flight, fx_in_flight, name, __VA_ARGS__)
+IF(ack_of_part_moves_snd_una, .flags = F_ACK, .ack = A_MID, .una = 500)
+IF(ack_of_all_moves_snd_una, .flags = F_ACK, .ack = A_NXT, .una = 1000)
+IF(duplicate_ack_is_silent, .flags = F_ACK, .ack = A_UNA)
+IF(ack_past_snd_max_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply = CHALLENGE)
+IF(ack_older_than_max_window_gets_challenge_ack, .flags = F_ACK, .ack = A_TOO_OLD,
+   .reply = CHALLENGE)
+IF(ack_of_all_outside_window_is_not_processed, .flags = F_ACK, .seq = S_PAST, .ack = A_NXT,
+   .reply = ACK)
+IF(ack_of_all_with_old_timestamp_is_not_processed, .flags = F_ACK, .ack = A_NXT, .ts = TS_OLD,
+   .reply = ACK)
+IF(ack_of_all_at_window_edge_moves_snd_una, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
+   .una = 1000)
+IF(fin_acking_all_moves_to_close_wait, .flags = F_FIN | F_ACK, .ack = A_NXT,
+   .state = XS_TCP_CLOSE_WAIT, .reply = ACK, .rcv = 1, .una = 1000)
+IF(rst_at_rcv_nxt_resets, .flags = F_RST, .state = XS_TCP_CLOSE, .err = ECONNRESET)
+IF(rst_in_window_gets_challenge_ack, .flags = F_RST, .seq = S_IN, .reply = CHALLENGE)
+IF(syn_gets_challenge_ack, .flags = F_SYN, .seq = S_IN, .reply = CHALLENGE)
 
 /* ---- ESTABLISHED, B's window shut (RFC 9293 3.10.7.4 table) ------------- */
 
