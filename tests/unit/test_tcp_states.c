@@ -1255,6 +1255,33 @@ Test(tcp_retransmit, karn_no_sample_from_a_retransmitted_segment)
 	cr_assert_lt(xs_rtt_rto_ns(&f.b->rtt), 2 * rto);
 }
 
+/* The same after a fast retransmission (RFC 5681 3.2), which no timer
+ * expiry precedes: the segment being timed was sent twice. */
+Test(tcp_retransmit, karn_no_sample_after_fast_retransmit)
+{
+	struct xs_tcp_opts o = { .has_mss = true, .mss = 1000 };
+	struct fx f = { 0 };
+	uint64_t srtt;
+	uint32_t seq;
+
+	passive_by_hand(&f, &o, 10 * XS_NS_PER_MS);
+	cr_assert(!f.b->ts_ok && !f.b->sack_ok);
+	srtt = f.b->rtt.srtt_ns;
+	send_b(&f, 4000);
+	cr_assert_eq(nrec, 4);
+	seq = rec[0].seq;
+	P.now += 20 * XS_NS_PER_MS;
+	for (int i = 0; i < 3; i++)
+		ack_by_hand(&f, seq);
+	cr_assert_eq(nrec, 5, "fast retransmission after three duplicates");
+	cr_assert_eq(rec[4].seq, seq);
+	P.now += 30 * XS_NS_PER_MS;
+	ack_by_hand(&f, seq + 4000);
+	cr_assert_eq(f.b->snd_una, seq + 4000);
+	cr_assert_eq(f.b->rtt.srtt_ns, srtt, "no RTT sample: srtt %llu",
+		     (unsigned long long)f.b->rtt.srtt_ns);
+}
+
 /* Each expiry doubles the RTO (RFC 6298 5.5) and sends the first
  * unacknowledged segment again, unchanged; after tcp_retries2 (15) the
  * connection ends with ETIMEDOUT and an RST (Linux's tcp_write_timeout()). */
