@@ -35,15 +35,17 @@ static void teardown(void) { pair_destroy(&P); }
  * the wire, so A never reacts and the case sees B's answer alone. */
 #define REC_MAX 64
 static struct xs_tcp_repr rec[REC_MAX];
+static uint64_t rec_at[REC_MAX];        /* when, on the fake clock */
 static size_t nrec;
 
 static bool record_b(struct pair *p, int from, const struct xs_tcp_repr *r, void *arg)
 {
-	(void)p;
 	(void)arg;
 	if (from == 1) {
-		if (nrec < REC_MAX)
+		if (nrec < REC_MAX) {
 			rec[nrec] = *r;
+			rec_at[nrec] = p->now;
+		}
 		nrec++;
 	}
 	return false;
@@ -1336,11 +1338,12 @@ Test(tcp_retransmit, syn_retries_then_etimedout)
 	for (size_t i = 0; i < 7; i++) {
 		cr_assert_eq(rec[i].flags, F_SYN);
 		cr_assert_eq(rec[i].seq, c->iss);
+		cr_assert_eq(rec_at[i] - t0, at_s[i] * XS_NS_PER_S, "SYN %zu at %llu ns", i,
+			     (unsigned long long)(rec_at[i] - t0));
 	}
 	cr_assert_eq(c->state, XS_TCP_CLOSE);
 	cr_assert_eq(P.now - t0, 127 * XS_NS_PER_S);
 	cr_assert_eq(xs_tcp_sock_error(c), ETIMEDOUT);
-	(void)at_s;
 }
 
 /* SYN-ACK: tcp_synack_retries (5): SYN-ACKs at 0, 1, 3, 7, 15 and 31 s,
@@ -1358,8 +1361,10 @@ Test(tcp_retransmit, synack_retries_then_dropped)
 	cr_assert_null(conn_b(&f));
 	cr_assert_eq(P.now - t0, 63 * XS_NS_PER_S);
 	cr_assert_eq(nrec, 5, "%zu SYN-ACK retransmissions", nrec);
-	for (size_t i = 0; i < nrec; i++)
+	for (size_t i = 0; i < nrec; i++) {
 		cr_assert_eq(rec[i].flags, F_SYN | F_ACK);
+		cr_assert_eq(rec_at[i] - t0, ((2ull << i) - 1) * XS_NS_PER_S, "SYN-ACK %zu", i);
+	}
 	cr_assert_eq(f.l->state, XS_TCP_LISTEN);
 	cr_assert_eq(f.l->syn_queued, 0, "the listener's slot is free again");
 }
