@@ -267,6 +267,30 @@ static void fx_time_wait(struct fx *f)
 	f->fin_in = true;
 }
 
+/* The application closed (close(2), an orphan) or shut both ways. */
+static void fx_fin_wait1_closed(struct fx *f)
+{
+	fx_established(f);
+	xs_tcp_close(f->b, false, P.now);
+	f->owned = false;
+	wire_flush();
+}
+
+static void fx_fin_wait2_closed(struct fx *f)
+{
+	fx_established(f);
+	xs_tcp_close(f->b, false, P.now);
+	f->owned = false;
+	pair_run(&P, XS_NS_PER_MS);
+}
+
+static void fx_fin_wait2_shut_rdwr(struct fx *f)
+{
+	fx_established(f);
+	cr_assert_eq(xs_tcp_shutdown(f->b, SHUT_RDWR, P.now), 0);
+	pair_run(&P, XS_NS_PER_MS);
+}
+
 /* ESTABLISHED with 1000 bytes of B's in flight, lost. */
 static void fx_in_flight(struct fx *f)
 {
@@ -344,6 +368,7 @@ enum reply {
 	RST,            /* <SEQ=SEG.ACK><CTL=RST> */
 	RST_ACK,        /* <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> */
 	SYN_ACK,        /* <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
+	RST_CONN,       /* the connection's own: <SEQ=SND.NXT><CTL=RST,ACK> */
 	ANY,            /* not checked (see the case) */
 };
 
@@ -519,6 +544,11 @@ static void run(void (*fixture)(struct fx *), const struct tcase *c)
 		cr_assert_eq(rec[0].flags, F_SYN | F_ACK, "flags %#x", rec[0].flags);
 		cr_assert_eq(rec[0].seq, child ? child->iss : f.iss);
 		cr_assert_eq(rec[0].ack, seq + 1);
+		break;
+	case RST_CONN:
+		cr_assert_eq(nrec, 1, "%zu segments sent", nrec);
+		cr_assert_eq(rec[0].flags, F_RST | F_ACK, "flags %#x", rec[0].flags);
+		cr_assert_eq(rec[0].seq, f.snd_nxt);
 		break;
 	case ANY:
 		break;
@@ -838,6 +868,16 @@ FW1(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply
 FW1(ack_at_window_edge_acks_fin, .flags = F_ACK, .seq = S_EDGE, .ack = A_NXT,
     .state = XS_TCP_FIN_WAIT2, .una = 1)
 
+/* RFC 1122 4.2.2.13: data that arrives after close() is lost, and an RST
+ * says so (Linux: tcp_rcv_state_process(), TCPAbortOnData); a FIN alone
+ * is no data. */
+CASE(tcp_fin_wait1, fx_fin_wait1_closed, closed_new_data_gets_rst, .flags = F_ACK, .len = 100,
+     .state = XS_TCP_CLOSE, .reply = RST_CONN)
+CASE(tcp_fin_wait1, fx_fin_wait1_closed, closed_fin_moves_to_closing, .flags = F_FIN | F_ACK,
+     .state = XS_TCP_CLOSING, .reply = ACK, .rcv = 1)
+CASE(tcp_fin_wait1, fx_fin_wait1_closed, closed_old_data_gets_ack, .flags = F_ACK, .seq = S_OLD,
+     .len = 100, .reply = ACK, .sack = 1)
+
 /* ---- FIN_WAIT2 ----------------------------------------------------------- */
 
 #define FW2(name, ...) CASE(tcp_fin_wait2, fx_fin_wait2, name, __VA_ARGS__)
@@ -864,6 +904,15 @@ FW2(ack_of_unsent_data_gets_challenge_ack, .flags = F_ACK, .ack = A_PAST, .reply
 FW2(fin_at_window_edge_waits, .flags = F_FIN | F_ACK, .seq = S_EDGE, .reply = ACK)
 FW2(rst_at_window_edge_gets_challenge_ack, .flags = F_RST, .seq = S_EDGE, .reply = CHALLENGE)
 FW2(syn_at_window_edge_gets_challenge_ack, .flags = F_SYN, .seq = S_EDGE, .reply = CHALLENGE)
+
+CASE(tcp_fin_wait2, fx_fin_wait2_closed, closed_new_data_gets_rst, .flags = F_ACK, .len = 100,
+     .state = XS_TCP_CLOSE, .reply = RST_CONN)
+CASE(tcp_fin_wait2, fx_fin_wait2_closed, closed_data_and_fin_gets_rst, .flags = F_FIN | F_ACK,
+     .len = 100, .state = XS_TCP_CLOSE, .reply = RST_CONN)
+CASE(tcp_fin_wait2, fx_fin_wait2_closed, closed_fin_moves_to_time_wait, .flags = F_FIN | F_ACK,
+     .state = XS_TCP_TIME_WAIT, .reply = ACK, .rcv = 1)
+CASE(tcp_fin_wait2, fx_fin_wait2_shut_rdwr, shut_rdwr_new_data_resets, .flags = F_ACK, .len = 100,
+     .state = XS_TCP_CLOSE, .reply = RST_CONN, .err = ECONNRESET)
 
 /* ---- CLOSE_WAIT: A's FIN received ----------------------------------------- */
 

@@ -809,6 +809,15 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 	} else if (!ack_input(tp, s, now_ns)) {
 		return XS_DROP_NONE;
 	}
+	/* RFC 1122 4.2.2.13: new data after the application shut its reading
+	 * side (close(), SHUT_RD) in FIN_WAIT is lost, and an RST says so
+	 * (Linux's tcp_rcv_state_process(), TCPAbortOnData) */
+	if ((tp->state == XS_TCP_FIN_WAIT1 || tp->state == XS_TCP_FIN_WAIT2) && tp->shut_rd &&
+	    s->len && xs_seq_gt(s->r.seq + s->len, tp->rcv_nxt)) {
+		xs_tcp_send_rst(tp, now_ns);
+		xs_tcp_done(tp, ECONNRESET, now_ns);
+		return XS_DROP_NONE;
+	}
 	/* Step 6: urgent data (RFC 9293 3.8.5; the pointer points past the
 	 * urgent byte, the BSD reading Linux keeps) */
 	if ((f & XS_TCP_URG) && s->r.urgent &&
