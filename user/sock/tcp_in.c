@@ -67,6 +67,12 @@ static void oow_ack(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_ns
 {
 	if (s->r.flags & XS_TCP_RST)
 		return;
+	/* RFC 5961 4.2: a SYN draws a challenge ACK whatever its sequence
+	 * number or timestamp, data or not (Linux's syn_challenge) */
+	if (s->r.flags & XS_TCP_SYN) {
+		challenge_ack(tp, now_ns);
+		return;
+	}
 	if (s->len || (s->r.flags & XS_TCP_FIN)) {
 		if (tp->sack_ok && xs_seq_lt(s->r.seq, tp->rcv_nxt))
 			xs_tcp_sack_rx_note_dup(&tp->sack_rx, s->r.seq,
@@ -637,10 +643,11 @@ static bool seq_acceptable(const struct xs_tcp_sock *tp, const struct seg *s)
 
 	if (!wnd)
 		return seglen ? false || seq == tp->rcv_nxt : seq == tp->rcv_nxt;
+	/* RCV.NXT =< x < RCV.NXT+RCV.WND: xs_seq_between()'s window is [lo, hi) */
 	if (!seglen)
-		return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd - 1);
-	return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd - 1) ||
-	       xs_seq_between(seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd - 1) ||
+		return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd);
+	return xs_seq_between(seq, tp->rcv_nxt, tp->rcv_nxt + wnd) ||
+	       xs_seq_between(seq + seglen - 1, tp->rcv_nxt, tp->rcv_nxt + wnd) ||
 	       /* a segment that starts below and covers the window's left edge */
 	       (xs_seq_lt(seq, tp->rcv_nxt) && xs_seq_gt(seq + seglen, tp->rcv_nxt));
 }
@@ -703,12 +710,36 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 		oow_ack(tp, s, now_ns);
 		return XS_DROP_TCP_PAWS;
 	}
+	/* Simultaneous open (RFC 9293 3.5, figure 8): the peer's SYN-ACK
+	 * repeats the SYN we have, so the sequence test would call it old,
+	 * and acknowledges ours: that ACK completes the handshake (Linux's
+	 * tcp_validate_incoming() lets it pass) */
+	if (tp->state == XS_TCP_SYN_RECV && !tp->parent && (f & XS_TCP_SYN) && (f & XS_TCP_ACK) &&
+	    s->r.seq + 1 == tp->rcv_nxt && s->r.ack == tp->snd_nxt) {
+		if (tp->rto_retries == 0 && !tp->ts_ok)
+			xs_rtt_ack_seq(&tp->rtt, tp->rtt_sent_ns, now_ns, false);
+		else if (tp->ts_ok && s->r.opts.has_ts)
+			xs_rtt_ack_ts(&tp->rtt, s->r.opts.ts_ecr, xs_tcp_ts_now(tp, now_ns),
+				      XS_NS_PER_S / XS_TCP_TS_HZ);
+		tp->snd_una = s->r.ack;
+		tp->rto_at = 0;
+		synchronized(tp, s, now_ns);	/* a SYN-ACK's window is not scaled */
+		notify(tp, XS_TCP_EV_WRITE);
+		return XS_DROP_NONE;
+	}
 	if (!seq_acceptable(tp, s)) {
 		/* a retransmitted SYN in SYN_RECV: the SYN-ACK again */
 		if (tp->state == XS_TCP_SYN_RECV && (f & XS_TCP_SYN) && s->r.seq == tp->irs &&
 		    !(f & XS_TCP_ACK)) {
 			xs_tcp_send_syn(tp, now_ns);
 			return XS_DROP_NONE;
+		}
+		/* the peer's FIN again in TIME_WAIT: our ACK of it was lost, so
+		 * the 2 MSL wait starts over (RFC 9293 3.10.7.4, eighth) */
+		if (tp->state == XS_TCP_TIME_WAIT && (f & XS_TCP_FIN) &&
+		    s->r.seq + s->len + 1 == tp->rcv_nxt) {
+			tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
+			xs_tcp_timer_note(tp, tp->tw_at);
 		}
 		tp->table->oow_drops++;
 		oow_ack(tp, s, now_ns);
@@ -776,6 +807,15 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 			notify(tp, XS_TCP_EV_WRITE);
 		}
 	} else if (!ack_input(tp, s, now_ns)) {
+		return XS_DROP_NONE;
+	}
+	/* RFC 1122 4.2.2.13: new data after the application shut its reading
+	 * side (close(), SHUT_RD) in FIN_WAIT is lost, and an RST says so
+	 * (Linux's tcp_rcv_state_process(), TCPAbortOnData) */
+	if ((tp->state == XS_TCP_FIN_WAIT1 || tp->state == XS_TCP_FIN_WAIT2) && tp->shut_rd &&
+	    s->len && xs_seq_gt(s->r.seq + s->len, tp->rcv_nxt)) {
+		xs_tcp_send_rst(tp, now_ns);
+		xs_tcp_done(tp, ECONNRESET, now_ns);
 		return XS_DROP_NONE;
 	}
 	/* Step 6: urgent data (RFC 9293 3.8.5; the pointer points past the

@@ -407,11 +407,14 @@ void xs_tcp_done(struct xs_tcp_sock *tp, int error, uint64_t now_ns)
 	/* tcp_done(): both directions shut (poll then says IN|OUT|HUP|RDHUP) */
 	tp->shut_rd = true;
 	tp->fin_queued = true;
+	/* A child (no owner: freed below) leaves its listener while its
+	 * state still tells the SYN count from the accept queue. */
+	detach_from_parent(tp);
 	xs_tcp_set_state(tp, XS_TCP_CLOSE, now_ns);
 	xs_tcp_unhash(tp);
 	tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tw_at = tp->tlp_at = 0;
 	xs_tcp_ooo_purge(&tp->ooo);
-	if (tp->parent || !tp->owner) {
+	if (!tp->owner) {
 		xs_tcp_sock_free(tp);
 		return;
 	}
@@ -627,7 +630,9 @@ ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
 	if (urg_offset(tp) != UINT32_MAX && urg_offset(tp) < avail)
 		avail = urg_offset(tp) ? urg_offset(tp) : 0;
 	if (!avail) {
-		if (tp->err && tp->rst_err) {
+		/* Linux's SOCK_DONE: after the peer's FIN, the end of the stream
+		 * is what a read reports, a later reset or not */
+		if (tp->err && tp->rst_err && !tp->rcv_fin) {
 			int e = tp->err;
 
 			tp->err = 0;
