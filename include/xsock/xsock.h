@@ -65,6 +65,11 @@ XSOCK_API int xsock_sendmmsg(int fd, struct mmsghdr *msgvec, unsigned int vlen, 
 XSOCK_API ssize_t xsock_write(int fd, const void *buf, size_t len);
 XSOCK_API ssize_t xsock_writev(int fd, const struct iovec *iov, int iovcnt);
 
+/* sendfile(2) into an xsock socket: the file's bytes are read and sent
+ * (the kernel's zero-copy path does not reach the stack); any other out_fd
+ * goes to sendfile(2). */
+XSOCK_API ssize_t xsock_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
+
 XSOCK_API ssize_t xsock_recv(int fd, void *buf, size_t len, int flags);
 XSOCK_API ssize_t xsock_recvfrom(int fd, void *buf, size_t len, int flags,
 				 struct sockaddr *src, socklen_t *src_len);

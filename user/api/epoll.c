@@ -466,8 +466,12 @@ static int look(int epfd, struct xs_epoll *ep, struct epoll_event *out, int max,
 	pfd[k] = (struct pollfd){ .fd = epfd, .events = POLLIN };
 	if (xsock_poll(pfd, (nfds_t)k + 1, 0) < 0)
 		return -1;
+	/* The news count moves with datagrams and with every TCP event
+	 * (data, space freed by an ACK, FIN, error): read it whenever the
+	 * socket is ready for something, or a writer waiting for EPOLLOUT
+	 * after EAGAIN would never hear of the space. */
 	for (int j = 0; j < k && !forked; j++)
-		if (lk[j].et && (pfd[j].revents & POLLIN))
+		if (lk[j].et && pfd[j].revents)
 			lk[j].rx_seq = xs_stack_rx_seq(pfd[j].fd, xs_stack_sock_peek(pfd[j].fd));
 	if (kernel_first && (pfd[k].revents & POLLIN)) {
 		r = epoll_wait(epfd, out, max, 0);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/sendfile.h>
 #include <netinet/in.h>
 #include <linux/rtnetlink.h>
 
@@ -577,4 +578,43 @@ int xsock_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen, int flags,
 		vec[i].msg_len = (unsigned int)r;
 	}
 	return (int)i;
+}
+
+ssize_t xsock_sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
+{
+	uint8_t buf[65536];
+	off_t pos = offset ? *offset : 0;
+	size_t done = 0;
+	int err = 0;
+
+	if (xsock_is_accelerated(out_fd) != 2 || !xs_stack_peek())
+		return sendfile(out_fd, in_fd, offset, count);
+	while (done < count) {
+		size_t want = count - done < sizeof(buf) ? count - done : sizeof(buf);
+		ssize_t r = offset ? pread(in_fd, buf, want, pos) : read(in_fd, buf, want);
+		ssize_t w;
+
+		if (r <= 0) {
+			err = r < 0 ? errno : 0;
+			break;
+		}
+		w = xsock_send(out_fd, buf, (size_t)r, 0);
+		if (w < 0) {
+			err = errno;
+			w = 0;
+		}
+		if (w < r && !offset)	/* what did not go is still the file's */
+			lseek(in_fd, w - r, SEEK_CUR);
+		done += (size_t)w;
+		pos += w;
+		if (w < r)
+			break;
+	}
+	if (offset)
+		*offset = pos;
+	if (!done && err) {
+		errno = err;
+		return -1;
+	}
+	return (ssize_t)done;
 }

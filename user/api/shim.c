@@ -24,6 +24,7 @@
 
 #include "api/shim.h"
 #include "api/stack.h"
+#include "api/stream.h"
 #include "dev/dev.h"
 
 #define MAX_XSK_FDS 64
@@ -49,8 +50,12 @@ void xs_stack_atfork_prepare(bool may_lock)
 
 void xs_stack_atfork_parent(void)
 {
-	if (prepare_locked)
+	if (prepare_locked) {
+		/* Listening sockets are shared with the child now, and only
+		 * the kernel can serve one socket to two processes. */
+		xs_stream_forked(xs_stack_peek());
 		pthread_mutex_unlock(&xs_stack_peek()->lock);
+	}
 	prepare_locked = false;
 }
 

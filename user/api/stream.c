@@ -77,6 +77,18 @@ static void ip_header_options(struct xs_sock *s, struct xs_tcp_sock *tp)
 	tp->tos = tp->v4 ? s->tos : s->tclass6;
 }
 
+void xs_stream_forked(struct xs_stack *st)
+{
+	for (int fd = 0; fd < st->nfds; fd++) {
+		struct xs_sock *s = st->fds[fd];
+
+		if (!s || !s->stream || !s->tcp || s->tcp->state != XS_TCP_LISTEN)
+			continue;
+		xs_sock_unsteer(st, s);
+		to_kernel(st, s);
+	}
+}
+
 /* ---- listen and accept ---------------------------------------------------- */
 
 int xs_stream_listen(struct xs_stack *st, struct xs_sock *s, int backlog)

@@ -31,6 +31,11 @@ int xs_stream_name(struct xs_sock *s, bool peer, struct sockaddr *addr, socklen_
 /* poll events from the stack; *twin_too: also ask the kernel about the twin */
 short xs_stream_revents(struct xs_sock *s, short events, bool *twin_too);
 
+/* After fork(), in the parent: every stack listener becomes the kernel's
+ * (its rules go; new connections go to the twin, which both processes
+ * share).  Established connections stay the parent's. */
+void xs_stream_forked(struct xs_stack *st);
+
 /* stream_opts.c */
 /* After the twin accepted setsockopt(level, name): what TCP must follow. */
 void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int name);

@@ -274,8 +274,12 @@ static int xd_kick(struct xs_dev *d)
 			     (xsk_ring_prod__needs_wakeup(&q->tx) || busy_poll); tries++) {
 			calls++;
 			if (sendto(q->info.fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0) {
-				if (errno == EAGAIN || errno == EBUSY)
+				/* EAGAIN: the completion ring is full (copy mode
+				 * stops there); taking the completions frees it */
+				if (errno == EAGAIN || errno == EBUSY) {
+					reap(xd, q);
 					continue;
+				}
 				if (!transient(errno))
 					return -errno;
 				break;

@@ -32,6 +32,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/select.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -306,6 +307,20 @@ XS_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 	if (!ours(fd))
 		return xs_real_writev(fd, iov, iovcnt);
 	return XSOCK_CALL(xsock_writev(fd, iov, iovcnt));
+}
+
+XS_EXPORT ssize_t sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
+{
+	if (!ours(out_fd))
+		return xs_real_sendfile(out_fd, in_fd, offset, count);
+	return XSOCK_CALL(xsock_sendfile(out_fd, in_fd, offset, count));
+}
+
+XS_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t *offset, size_t count)
+{
+	if (!ours(out_fd))
+		return xs_real_sendfile64(out_fd, in_fd, offset, count);
+	return XSOCK_CALL(xsock_sendfile(out_fd, in_fd, offset, count));
 }
 
 XS_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
