@@ -258,7 +258,7 @@ $(FUZZ_DIR)/make_corpus: tests/fuzz/make_corpus.c tests/unit/wire_golden.h
 PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe) $(BUILD)/xsock-run
 LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc $(BUILD)/libxsock-preload.so
 
-.PHONY: all deps test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz \
+.PHONY: all deps deps-test test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz \
 	install help clean distclean
 
 all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS) $(CONFORMANCE_BIN) \
@@ -267,9 +267,13 @@ all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS) $(CO
 deps:
 	$(Q)tools/install-deps.sh
 
+# The tests also run real programs (nginx, redis, iperf3, sockperf, wrk).
+deps-test:
+	$(Q)tools/install-deps.sh base apps
+
 # `make test` and `make demo` first install what is missing, then build in a
 # sub-make (which checks the build dependencies while parsing).
-test: deps
+test: deps-test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tests/run.sh $(if $(TESTS),--filter '$(TESTS)')
 

@@ -9,9 +9,9 @@ set -eu
 base="make gcc libc6-dev pkg-config clang llvm bpftool libbpf-dev libxdp-dev
       libelf-dev zlib1g-dev libcriterion-dev iproute2 ethtool iputils-ping
       socat netcat-openbsd procps kmod util-linux libclang-rt-14-dev python3
-      curl iperf3"
+      curl"
 vmtest="qemu-system-x86 linux-image-amd64 busybox-static cpio"
-apps=""
+apps="iperf3 nginx-light redis-server redis-tools wrk sockperf"
 
 check=0
 groups=""
@@ -49,6 +49,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "install-deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# The servers among the apps (nginx, redis, iperf3) are for the tests to
+# start in their own namespaces: their packages must not start services.
+policy=/usr/sbin/policy-rc.d
+made_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && made_policy=1
+fi
+trap '[ "$made_policy" = 0 ] || rm -f "$policy"' EXIT
 apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
