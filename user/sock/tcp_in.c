@@ -119,6 +119,9 @@ static void synchronized(struct xs_tcp_sock *tp, const struct seg *s, uint64_t n
 	tp->last_recv_ns = now_ns;
 	xs_tcp_set_state(tp, XS_TCP_ESTABLISHED, now_ns);
 	xs_tcp_arm_keepalive(tp, now_ns);
+	/* shutdown() or close() during the handshake: the FIN goes now */
+	if (tp->fin_queued)
+		xs_tcp_set_state(tp, XS_TCP_FIN_WAIT1, now_ns);
 }
 
 /* ---- listeners ------------------------------------------------------------ */
@@ -695,6 +698,8 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 	uint16_t f = s->r.flags;
 
 	tp->cnt.segs_in++;
+	if (tp->state == XS_TCP_CLOSE)
+		return XS_DROP_TCP_STATE;	/* never hashed in CLOSE; defensive */
 	if (tp->state == XS_TCP_SYN_SENT)
 		return syn_sent_input(tp, pkt, s, from, now_ns);
 	if (tp->state == XS_TCP_TIME_WAIT && (f & XS_TCP_SYN) && !(f & (XS_TCP_ACK | XS_TCP_RST)) &&

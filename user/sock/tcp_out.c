@@ -53,8 +53,9 @@ void xs_tcp_update_mss(struct xs_tcp_sock *tp)
 		mss = path;
 	if (tp->user_mss && tp->user_mss < mss)
 		mss = tp->user_mss;
-	if (tp->ts_ok)
-		mss -= 12;	/* the timestamp option rides on every segment */
+	/* the timestamp option rides on every segment; a peer's absurdly
+	 * small MSS is raised to the floor (Linux: tcp_min_snd_mss) */
+	mss = tp->ts_ok && mss > 12 ? mss - 12 : mss;
 	if (mss < XS_TCP_CC_MIN_MSS)
 		mss = XS_TCP_CC_MIN_MSS;
 	tp->mss = mss;

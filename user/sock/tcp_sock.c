@@ -183,6 +183,7 @@ struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t
 	tp->family = family;
 	tp->state = XS_TCP_CLOSE;
 	tp->ttl = 64;
+	tp->mss = XS_TCP_MSS_DEFAULT4;	/* until the handshake agrees on one */
 	tp->link = -1;
 	tp->sndbuf = XS_TCP_WMEM_DEFAULT;
 	tp->rcvbuf = XS_TCP_RMEM_DEFAULT;
@@ -285,21 +286,30 @@ void xs_tcp_sock_free(struct xs_tcp_sock *tp)
 	if (t->env && t->env->release)
 		t->env->release(t->env->ctx, tp);
 	detach_from_parent(tp);
-	/* a listener's unaccepted children go with it */
-	if (tp->state == XS_TCP_LISTEN) {
-		while (tp->accept_head) {
-			struct xs_tcp_sock *c = tp->accept_head;
+	/* A listener's unaccepted children go with it (whatever its state
+	 * now: close() ends a listener through xs_tcp_done(), which has set
+	 * CLOSE).  Established ones are reset, as inet_csk_listen_stop()
+	 * does; half-open ones are dropped silently, out of the tables at
+	 * once so no segment reaches them, freed by the next timer pass. */
+	while (tp->accept_head) {
+		struct xs_tcp_sock *c = tp->accept_head;
 
-			accept_queue_remove(tp, c);
-			c->parent = NULL;
-			xs_tcp_send_rst(c, 0);
-			xs_tcp_sock_free(c);
-		}
+		accept_queue_remove(tp, c);
+		c->parent = NULL;
+		xs_tcp_send_rst(c, 0);
+		xs_tcp_sock_free(c);
+	}
+	if (tp->syn_queued) {
 		for (struct xs_tcp_sock *c = t->all; c; c = c->anext)
 			if (c->parent == tp) {
 				c->parent = NULL;
-				c->state = XS_TCP_CLOSE;	/* freed by the next timer pass */
+				xs_tcp_unhash(c);
+				c->state = XS_TCP_CLOSE;
+				c->rto_at = c->delack_at = c->persist_at = c->keep_at = c->tw_at =
+					c->tlp_at = 0;
+				t->next_timer_ns = 0;	/* the next pass frees it */
 			}
+		tp->syn_queued = 0;
 	}
 	xs_tcp_unhash(tp);
 	if (tp->listed) {
@@ -690,7 +700,9 @@ int xs_tcp_shutdown(struct xs_tcp_sock *tp, int how, uint64_t now_ns)
 		tp->shut_rd = true;
 	if ((how == SHUT_WR || how == SHUT_RDWR) && !tp->fin_queued) {
 		tp->fin_queued = true;
-		if (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_SYN_RECV)
+		/* In SYN_RECV the FIN waits for the handshake (synchronized()
+		 * moves on to FIN_WAIT1): nothing is agreed to send it with. */
+		if (tp->state == XS_TCP_ESTABLISHED)
 			xs_tcp_set_state(tp, XS_TCP_FIN_WAIT1, now_ns);
 		else if (tp->state == XS_TCP_CLOSE_WAIT)
 			xs_tcp_set_state(tp, XS_TCP_LAST_ACK, now_ns);
@@ -725,7 +737,7 @@ void xs_tcp_close(struct xs_tcp_sock *tp, bool linger_zero, uint64_t now_ns)
 	tp->shut_rd = true;
 	if (!tp->fin_queued) {
 		tp->fin_queued = true;
-		if (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_SYN_RECV)
+		if (tp->state == XS_TCP_ESTABLISHED)	/* SYN_RECV: after the handshake */
 			xs_tcp_set_state(tp, XS_TCP_FIN_WAIT1, now_ns);
 		else if (tp->state == XS_TCP_CLOSE_WAIT)
 			xs_tcp_set_state(tp, XS_TCP_LAST_ACK, now_ns);
