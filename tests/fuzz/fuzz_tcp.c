@@ -617,6 +617,13 @@ static struct xs_tcp_sock *do_listen(struct fz *f, int side, uint16_t port, int 
 {
 	struct xs_tcp_sock *l = new_sock(f, side, port);
 
+	if (side == 1 && (f->v4 & FZV4_WILDCARD)) {
+		/* the api stores an AF_INET wildcard as ::ffff:0.0.0.0 */
+		memset(l->laddr, 0, 16);
+		if (f->p.family == AF_INET)
+			l->laddr[10] = l->laddr[11] = 0xff;
+	}
+
 	CHECK(xs_tcp_listen(l, backlog) == 0);
 	return l;
 }
@@ -1093,15 +1100,24 @@ static size_t seg_build(struct fz *f, struct fz_in *in, uint8_t *buf)
 	for (size_t i = 0; i < plen; i++)
 		buf[hlen + i] = i < 4 ? in_u8(in) : (uint8_t)(0x5a + i);
 	pair_pseudo(&f->p, 0, &ph);
-	if ((ctl & FZC_BAD_CSUM_MASK) != FZC_BAD_CSUM_MASK)
-		xs_put16(buf + 16, xs_csum_l4(&ph, IPPROTO_TCP, buf, hlen + plen));
-	else
+	switch (ctl & FZC_CSUM_MASK) {
+	case FZC_CSUM_WRONG:
 		xs_put16(buf + 16, (uint16_t)(sport ^ seq));
+		break;
+	case FZC_CSUM_PARTIAL:
+		xs_put16(buf + 16, (uint16_t)~xs_csum_fold(xs_csum_pseudo(&ph, IPPROTO_TCP,
+									     (uint32_t)(hlen + plen))));
+		break;
+	default:
+		xs_put16(buf + 16, xs_csum_l4(&ph, IPPROTO_TCP, buf, hlen + plen));
+		break;
+	}
 	if (f->verbose)
 		fprintf(stderr, "  seg %u>%u fl %03x seq %u (nxt%+d) ack %u (una%+d) win %u urg %u opts %zu len %zu%s\n",
 			sport, dport, flags, seq, (int)(seq - ref.rcv_nxt), ack, (int)(ack - ref.snd_una),
 			window, urgent, olen, plen,
-			(ctl & FZC_BAD_CSUM_MASK) == FZC_BAD_CSUM_MASK ? " bad-csum" : "");
+			(ctl & FZC_CSUM_MASK) == FZC_CSUM_WRONG ? " bad-csum" :
+			(ctl & FZC_CSUM_MASK) == FZC_CSUM_PARTIAL ? " partial-csum" : "");
 	return hlen + plen;
 }
 
@@ -1426,6 +1442,7 @@ static void fz_begin(struct fz *f, struct fz_in *in)
 			f->p.t[i].isn_fixed = true;
 			f->p.t[i].isn_next = isn;
 		}
+	f->p.t[1].accept_partial_csum = f->v4 & FZV4_PARTIAL_CSUM;
 	f->strip_ts = f->v1 & FZV1_NO_TS;
 	f->strip_sack = f->v1 & FZV1_NO_SACK;
 	f->strip_ws = f->v1 & FZV1_NO_WS;

@@ -68,6 +68,8 @@ enum fz_state {
 #define FZV4_QUIET              0x02    /* no data in flight after the setup */
 #define FZV4_BACKLOG1           0x04    /* the listener's backlog is 1 */
 #define FZV4_NEWRENO            0x08    /* B uses NewReno rather than the default */
+#define FZV4_PARTIAL_CSUM       0x10    /* B's table accepts CHECKSUM_PARTIAL (a veth peer's) */
+#define FZV4_WILDCARD           0x20    /* B's listener on 0.0.0.0 / :: */
 
 #define FZ_HDR_LEN              5
 
@@ -111,7 +113,11 @@ enum fz_state {
 #define FZC_TUPLE_NEW           1       /* A:40001+n -> B:80, the listener's */
 #define FZC_TUPLE_MAIN2         2
 #define FZC_TUPLE_RAW           3
-#define FZC_BAD_CSUM_MASK       0x1c    /* all three set: checksum left wrong */
+#define FZC_CSUM_MASK           0x1c    /* the checksum: */
+#define FZC_CSUM_WRONG          0x1c    /* wrong */
+#define FZC_CSUM_PARTIAL        0x18    /* the pseudo-header's sum, as a sender leaves it for
+					 * the device (CHECKSUM_PARTIAL) */
+					/* any other value: correct */
 #define FZC_RAW_DOFF            0x20    /* the data offset nibble comes from the input */
 #define FZC_AE                  0x40
 #define FZC_PAD_NOP             0x80    /* options padded with NOP rather than EOL */

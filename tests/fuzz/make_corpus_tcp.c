@@ -11,7 +11,8 @@
  * segments RFC 5961 is about (an RST and a SYN in the window); the states
  * with data in flight get ACKs and SACK blocks over it, and a few inputs
  * run the header's variants (IPv6, no options, the sequence-number wrap,
- * keepalive, a small receive buffer, a tiny MSS).
+ * keepalive, a small receive buffer, orphans, a wildcard listener,
+ * partial checksums, backlog 1).
  *
  * Built and run by tests/fuzz/run.sh only when --regen-corpus is given;
  * the files it writes are committed in tests/fuzz/corpus/tcp.
@@ -372,6 +373,21 @@ static void variants(void)
 	header(&in, FZ_LAST_ACK, 0, 0, 0, FZV4_ORPHAN);
 	wire(&in, FZ_WIRE_BOTH, 64);
 	emit("variant-orphan-last-ack", &in);
+
+	/* a wildcard listener (IPv6): a second connection finds it */
+	header(&in, FZ_ESTABLISHED, FZV1_IPV6, 0, 0, FZV4_WILDCARD);
+	seg(&in, &(struct seg){ .ctl = FZC_TUPLE_NEW, .flags = TCP_SYN, .seqmode = FZ_SEQ_RAW,
+				.seqdelta = 1000, .ackmode = FZ_ACK_RAW, .window = 0xffff,
+				.plen = FZ_PLEN_NONE });
+	emit("variant-wildcard-ipv6", &in);
+
+	/* checksums a veth peer with TX offload leaves unfinished, accepted */
+	header(&in, FZ_ESTABLISHED, 0, 0, 0, FZV4_PARTIAL_CSUM);
+	seg(&in, &(struct seg){ .ctl = FZC_CSUM_PARTIAL, .flags = TCP_ACK | TCP_PSH,
+				.seqmode = FZ_SEQ_NXT8, .ackmode = FZ_ACK_UNA8, .window = 0xffff,
+				.ts = true, .plen = FZ_PLEN_SMALL | 5 });
+	bapp(&in, B_MAIN, FZ_APP_RECV, 9);
+	emit("variant-partial-csum", &in);
 
 	/* a listener with backlog 1 and four SYNs */
 	header(&in, FZ_LISTEN, 0, 0, 0, FZV4_BACKLOG1);
