@@ -127,7 +127,6 @@ struct fz {
 	bool main_iss_set;
 	bool stream_ok;                 /* A's reads are checked against B's pattern */
 	uint64_t a_got;                 /* bytes A read on the main connection */
-	uint64_t a_sent;                /* bytes A's application sent on it */
 	/* what A's SYNs announce (FZV1_NO_*, FZV2_MSS) */
 	bool strip_ts, strip_sack, strip_ws;
 	bool set_mss;
@@ -1416,7 +1415,7 @@ static void fz_begin(struct fz *f, struct fz_in *in)
 	f->a_main = f->a_listener = NULL;
 	f->main_iss_set = false;
 	f->stream_ok = true;
-	f->a_got = f->a_sent = 0;
+	f->a_got = 0;
 	f->lose_a_data = 0;
 	f->rcv_limit_lowered = false;
 	f->destroying = false;
