@@ -248,11 +248,25 @@ $(FUZZ_DIR)/fuzz_rx: tests/fuzz/fuzz_rx.c $(FUZZ_RX_SRCS) $(wildcard user/*/*.h 
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_rx.c $(FUZZ_RX_SRCS) $(DEP_LIBS) -lpthread
 
-# The seed corpus generator (tests/fuzz/run.sh --regen-corpus).
+# The TCP state machine over the unit tests' fake wire (tests/unit/tcp_pair.h).
+FUZZ_TCP_SRCS := $(wildcard user/sock/tcp_*.c) user/wire/tcp.c user/wire/csum.c
+
+$(FUZZ_DIR)/fuzz_tcp: tests/fuzz/fuzz_tcp.c tests/fuzz/fuzz_tcp.h tests/unit/tcp_pair.h $(FUZZ_TCP_SRCS) \
+		$(wildcard user/*/*.h include/xsock/*.h)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -Itests/unit -o $@ tests/fuzz/fuzz_tcp.c $(FUZZ_TCP_SRCS)
+
+# The seed corpus generators (tests/fuzz/run.sh --regen-corpus).
 $(FUZZ_DIR)/make_corpus: tests/fuzz/make_corpus.c tests/unit/wire_golden.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -Wno-missing-field-initializers -O1 -g -o $@ $<
+
+$(FUZZ_DIR)/make_corpus_tcp: tests/fuzz/make_corpus_tcp.c tests/fuzz/fuzz_tcp.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -std=gnu11 -Wall -Wextra -O1 -g -o $@ $<
 
 # ---- top-level targets ----------------------------------------------------
 PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe) $(BUILD)/xsock-run

@@ -113,7 +113,7 @@ run_net_suite() {
 
 run_fuzz_suite() {
 	local t rc
-	for t in rx; do
+	for t in rx tcp; do
 		if [ -n "$filter" ] && ! grep -Eq -- "$filter" <<<"fuzz_$t"; then
 			continue
 		fi

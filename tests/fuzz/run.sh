@@ -1,13 +1,14 @@
 #!/bin/bash
 # Runs xsock's libFuzzer targets (docs/fuzz.md).
 #
-#   tests/fuzz/run.sh [--seconds N] [--target rx] [--jobs N] [--regen-corpus]
+#   tests/fuzz/run.sh [--seconds N] [--target rx|tcp] [--jobs N] [--regen-corpus]
 #
 # --seconds N      how long each target runs [300, or $FUZZ_SECONDS]
-# --target NAME    run only build/fuzz/fuzz_NAME [all targets: rx]
+# --target NAME    run only build/fuzz/fuzz_NAME [all targets: rx tcp]
 # --jobs N         parallel fuzzing processes per target (libFuzzer -fork) [1]
 # --regen-corpus   rewrite the committed seeds (tests/fuzz/corpus/NAME) with
-#                  tests/fuzz/make_corpus.c first
+#                  tests/fuzz/make_corpus.c (rx) or make_corpus_tcp.c (tcp)
+#                  first; regress-* files, which no generator writes, stay
 #
 # Exit 77 (skipped) when clang cannot link a libFuzzer binary at all.
 # Each target is built if needed (make build/fuzz/fuzz_NAME), then run over a
@@ -21,7 +22,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top" || exit 2
 
 seconds=${FUZZ_SECONDS:-300}
-targets="rx"
+targets="rx tcp"
 jobs=1
 regen=0
 while [ $# -gt 0 ]; do
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
 	--target) targets=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	--regen-corpus) regen=1; shift ;;
-	-h|--help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "tests/fuzz/run.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
 done
@@ -60,8 +61,11 @@ for t in $targets; do
 		continue
 	fi
 	if [ "$regen" = 1 ]; then
-		make --no-print-directory BUILD="$BUILD" "$fuzz_dir/make_corpus" || exit 1
-		rm -rf "$seeds" && mkdir -p "$seeds" && "$fuzz_dir/make_corpus" "$seeds" || exit 1
+		gen=$fuzz_dir/make_corpus
+		[ "$t" = rx ] || gen=$fuzz_dir/make_corpus_$t
+		make --no-print-directory BUILD="$BUILD" "$gen" || exit 1
+		mkdir -p "$seeds" && find "$seeds" -type f ! -name 'regress-*' -delete &&
+			"$gen" "$seeds" || exit 1
 	fi
 	if [ ! -d "$seeds" ]; then
 		echo "FAIL fuzz/$t: no seed corpus in $seeds" >&2
@@ -88,7 +92,7 @@ for t in $targets; do
 		# The report: from the sanitizer's or the target's first words
 		# to the summary, without the shadow-byte map.
 		echo "--- libFuzzer report (whole output in $log):"
-		awk '/ERROR: |runtime error|check failed|fuzz_rx: .*leak|deadly signal|ALARM|out-of-memory/ { on = 1 }
+		awk '/ERROR: |runtime error|check failed|fuzz_[a-z]*: .*leak|deadly signal|ALARM|out-of-memory/ { on = 1 }
 		     /^Shadow bytes around/ { on = 0 }
 		     on && n++ < 50 { print }
 		     /Test unit written to/ { print }' "$log"
