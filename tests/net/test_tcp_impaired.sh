@@ -77,7 +77,7 @@ for dir in xsock-client xsock-server; do
 			run_client "$NS_B" cli.$dir client --kernel --connect "$IP4_A" --port $port \
 			--send "$BYTES" --timeout "$LIMIT"
 	fi
-	check "$dir: the server finished" tcp_wait $srv 30
+	check "$dir: the server finished" tcp_wait $srv "$LIMIT"
 	check "$dir: both ways whole, no reset: lengths, SHA-256 at both ends and sha256sum agree" \
 		both_ways cli.$dir srv.$dir
 	xs_log "$dir: $((SECONDS - t0)) s for $BYTES each way"

@@ -237,13 +237,15 @@ static bool tcp_busy(const struct xs_tcp_sock *tp)
  * the process is gone.  Every open connection is closed as close(2) would
  * (FIN, or RST with unread data or SO_LINGER 0), and the stack runs until
  * each has delivered its data and FIN, for at most XSOCK_EXIT_LINGER_MS
- * (default 10 s).  What is still open after that is reset, so the peer
+ * (default 60 s, the order of tcp_fin_timeout: on a lossy path the last
+ * segments can take seconds of backed-off retransmissions).  What is still
+ * open after that is reset, so the peer
  * does not wait on a connection nobody serves.  Lock held.
  */
 static void drain_at_exit(struct xs_stack *st)
 {
 	const char *env = getenv("XSOCK_EXIT_LINGER_MS");
-	uint64_t limit_ms = env ? strtoull(env, NULL, 10) : 10000;
+	uint64_t limit_ms = env ? strtoull(env, NULL, 10) : 60000;
 	uint64_t until = xs_now_ns() + limit_ms * 1000000ull;
 	bool busy;
 

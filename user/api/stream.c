@@ -717,6 +717,13 @@ int xs_stream_shutdown(struct xs_stack *st, struct xs_sock *s, int how)
 	return err;
 }
 
+static bool fin_acked(struct xs_sock *s)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+
+	return !tp || (tp->fin_sent && tp->snd_una == tp->snd_max) || tp->state == XS_TCP_CLOSE;
+}
+
 void xs_stream_close(struct xs_stack *st, struct xs_sock *s)
 {
 	struct xs_tcp_sock *tp = s->tcp;
@@ -728,6 +735,19 @@ void xs_stream_close(struct xs_stack *st, struct xs_sock *s)
 	if (!tp)
 		return;
 	getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &len);
+	/* SO_LINGER with a time: a blocking close() waits, up to that time,
+	 * until what was written and the FIN are acknowledged
+	 * (sk_stream_wait_close()); the connection then goes on as after
+	 * any close.  Unread data still means a reset, at once. */
+	if (lg.l_onoff && lg.l_linger > 0 && !s->nonblock && !tp->rcvq.len &&
+	    (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_CLOSE_WAIT)) {
+		xs_tcp_shutdown(tp, SHUT_WR, xs_now_ns());
+		xs_stack_flush(st);
+		xs_stack_wait(st, s, fin_acked, xs_now_ns() + (uint64_t)lg.l_linger * 1000000000u);
+		tp = s->tcp;
+		if (!tp)
+			return;
+	}
 	s->tcp = NULL;
 	tp->owner = NULL;
 	xs_tcp_close(tp, lg.l_onoff && lg.l_linger == 0, xs_now_ns());
