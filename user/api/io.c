@@ -321,7 +321,9 @@ static ssize_t sock_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghd
 	int err;
 
 	if (s->stream) {
-		if (xs_stream_has_conn(s))
+		/* MSG_ERRQUEUE reads the error queue, which the twin holds
+		 * (empty: EAGAIN, as tcp_recvmsg() answers) */
+		if (xs_stream_has_conn(s) && !(flags & MSG_ERRQUEUE))
 			return xs_stream_recvmsg(st, s, msg, flags);
 		pthread_mutex_unlock(&st->lock);
 		return recvmsg(s->fd, msg, flags);
