@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 
 /* The calls a case may make.  pread, pwrite, lseek and socketpair have no
  * xsock twin: both tables use libc's (an xsock fd is a kernel fd, so they
@@ -38,6 +39,9 @@ struct conf_ops {
 	int (*socketpair)(int, int, int, int[2]);
 	int (*bind)(int, const struct sockaddr *, socklen_t);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
 	int (*getpeername)(int, struct sockaddr *, socklen_t *);
 	int (*shutdown)(int, int);
@@ -111,7 +115,29 @@ void rec_addr(struct trace *t, const char *what, const void *sa, socklen_t len, 
 void rec_name(struct trace *t, const char *what, const struct conf_ops *o, int fd, int peer,
 	      int keep_port);
 
+/* An option, how to read it back and what a set-and-read-back case writes. */
+enum opt_kind { K_INT, K_RO, K_TV, K_LINGER, K_IFNAME, K_COOKIE, K_STR };
+
+struct conf_opt {
+	const char *name;
+	int level, opt;
+	enum opt_kind kind;
+	int val;	/* what a set-and-read-back case writes */
+	int v6;		/* 1: an IPv6 socket only; 0: both families */
+};
+
+/* getsockopt with len bytes of room (at most 512), recorded with the
+ * length returned and the value as its kind reads (cookies: only
+ * "non-zero"; strings and names: up to the first NUL; else hex bytes). */
+void rec_opt(const struct conf_ops *o, struct trace *t, int fd, const struct conf_opt *op,
+	     const char *what, socklen_t len);
+
 /* ---- helpers ------------------------------------------------------------ */
+
+/* The family a case's arg selects in its low bit: AF_INET6 when set. */
+static inline int fam_of(long arg) { return arg & 1 ? AF_INET6 : AF_INET; }
+/* Milliseconds since a (CLOCK_MONOTONIC). */
+long ms_since(const struct timespec *a);
 
 struct sockaddr_in sin4(const struct sockaddr_in *base, int port);
 struct sockaddr_in6 sin6(const struct sockaddr_in6 *base, int port);
