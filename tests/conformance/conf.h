@@ -75,11 +75,12 @@ struct trace {
 };
 
 /* The topology, from the command line: our addresses (where xsock is
- * attached) and the kernel peer's, the peer's echo port and the port of
- * its reporter (conf_peer.py: answers each datagram with what it saw). */
+ * attached) and the kernel peer's, the peer's echo port, the port of its
+ * reporter (conf_peer.py: answers each datagram with what it saw) and the
+ * first port of its TCP services (conf_peer.py lists them). */
 extern struct sockaddr_in conf_local4, conf_peer4;
 extern struct sockaddr_in6 conf_local6, conf_peer6;
-extern int conf_echo_port, conf_report_port;
+extern int conf_echo_port, conf_report_port, conf_tcp_port;
 /* A port no one else uses, the same in both runs of a case. */
 extern int conf_port;
 

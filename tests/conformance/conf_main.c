@@ -5,6 +5,7 @@
  * a line per case, a table per area and, last, "N passed, N failed".
  *
  *   conformance [-v] [--case GLOB] [--markdown] LOCAL4 PEER4 LOCAL6 PEER6 ECHO_PORT REPORT_PORT
+ *               TCP_PORT
  *   conformance --list [--case GLOB]
  *
  * GLOB matches "area/name" or "name".  Exit status 0 only when every
@@ -189,7 +190,7 @@ void rec_name(struct trace *t, const char *what, const struct conf_ops *o, int f
 
 struct sockaddr_in conf_local4, conf_peer4;
 struct sockaddr_in6 conf_local6, conf_peer6;
-int conf_echo_port, conf_report_port, conf_port;
+int conf_echo_port, conf_report_port, conf_tcp_port, conf_port;
 
 long ms_since(const struct timespec *a)
 {
@@ -328,7 +329,7 @@ static void md_cell(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: conformance [-v] [--case GLOB] [--markdown] "
-			"LOCAL4 PEER4 LOCAL6 PEER6 ECHO_PORT REPORT_PORT\n"
+			"LOCAL4 PEER4 LOCAL6 PEER6 ECHO_PORT REPORT_PORT TCP_PORT\n"
 			"       conformance --list [--case GLOB]\n");
 	exit(2);
 }
@@ -363,7 +364,7 @@ int main(int argc, char **argv)
 				printf("%s/%s\n", cases[c].area, cases[c].name);
 		return 0;
 	}
-	if (argc - i != 6 || !k || !x)
+	if (argc - i != 7 || !k || !x)
 		usage();
 	conf_local4.sin_family = conf_peer4.sin_family = AF_INET;
 	conf_local6.sin6_family = conf_peer6.sin6_family = AF_INET6;
@@ -374,6 +375,7 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "conformance: bad address\n"), 2;
 	conf_echo_port = atoi(argv[i + 4]);
 	conf_report_port = atoi(argv[i + 5]);
+	conf_tcp_port = atoi(argv[i + 6]);
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGPIPE, &sa, NULL);
