@@ -13,7 +13,9 @@
  * Files: conf_main.c (registry, runner, reports), conf_socket.c (socket,
  * bind, connect, addresses, close, shutdown), conf_options.c (SO_, IP_ and
  * IPV6_ options, fcntl, ioctl), conf_io.c (data, non-blocking I/O, poll,
- * control messages and what reaches the wire).
+ * control messages and what reaches the wire), conf_tcp.c (stream
+ * sockets: listen and accept, connect, data, urgent data, shutdown and
+ * reset, poll, the SO_ and TCP_ options, TCP_INFO).
  */
 #ifndef XS_CONF_H
 #define XS_CONF_H
@@ -90,6 +92,7 @@ void conf_add(const char *area, const char *name, conf_fn fn, long arg);
 void conf_register_socket(void);
 void conf_register_options(void);
 void conf_register_io(void);
+void conf_register_tcp(void);
 
 /* ---- recording ---------------------------------------------------------- */
 

@@ -358,6 +358,7 @@ int main(int argc, char **argv)
 	conf_register_socket();
 	conf_register_options();
 	conf_register_io();
+	conf_register_tcp();
 	if (list) {
 		for (size_t c = 0; c < n_cases; c++)
 			if (matches(&cases[c], glob))

@@ -1,0 +1,1164 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Stream sockets, socket(7) and tcp(7): listen, accept and accept4; connect
+ * blocking and not, and every way it fails; the addresses.
+ *
+ * The other end is conf_peer.py's TCP side in the peer namespace (its
+ * docstring lists the services), always a kernel socket: it echoes,
+ * closes, resets, half-closes, sends urgent data, never accepts, never
+ * reads, drips data on a timetable, connects to our listeners on request
+ * ("K") and tells how each connection ended as it saw it ("Q").  The
+ * commands travel over a libc UDP socket, so that only the socket under
+ * test is an xsock one.
+ *
+ * What depends on timing is recorded as the predicate the kernel
+ * satisfies, with the reason next to it: RTT-derived numbers (tcpi_rto),
+ * how much a full send queue holds, how long a timeout took.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+/* conf_peer.py's TCP services, at conf_tcp_port plus: */
+enum svc {
+	SVC_ECHO, SVC_CLOSE, SVC_RESET, SVC_HALFCLOSE, SVC_URGENT, SVC_FULL, SVC_CLOSED, SVC_SINK,
+	SVC_IDLE, SVC_DRIP
+};
+
+/* How long to wait for what the peer does at once (a round trip or two). */
+#define WAIT_MS 2000
+#define ALL_EV (POLLIN | POLLPRI | POLLOUT | POLLRDHUP | POLLRDNORM | POLLRDBAND | POLLWRNORM | \
+		POLLWRBAND)
+
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t len;
+};
+
+static struct sockaddr *sa(struct addr *a) { return (struct sockaddr *)&a->ss; }
+
+static struct addr mk4(struct sockaddr_in in)
+{
+	struct addr a = { .len = sizeof(in) };
+
+	memcpy(&a.ss, &in, sizeof(in));
+	return a;
+}
+
+static struct addr mk6(struct sockaddr_in6 in6)
+{
+	struct addr a = { .len = sizeof(in6) };
+
+	memcpy(&a.ss, &in6, sizeof(in6));
+	return a;
+}
+
+/* The peer's address for port, for a socket of family fam. */
+static struct addr peer_at(int fam, int port)
+{
+	return fam == AF_INET ? mk4(sin4(&conf_peer4, port)) : mk6(sin6(&conf_peer6, port));
+}
+
+static struct addr svc_addr(int fam, int svc) { return peer_at(fam, conf_tcp_port + svc); }
+
+/* The IPv4 peer's service as ::ffff:a.b.c.d, for an AF_INET6 socket. */
+static struct addr svc_mapped(int svc)
+{
+	struct sockaddr_in in = sin4(&conf_peer4, conf_tcp_port + svc);
+
+	return mk6(mapped6(&in));
+}
+
+static struct addr local_at(int fam, int port)
+{
+	return fam == AF_INET ? mk4(sin4(&conf_local4, port)) : mk6(sin6(&conf_local6, port));
+}
+
+static struct addr any_at(int fam, int port)
+{
+	struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port) };
+
+	return fam == AF_INET ? mk4(in) : mk6(in6);
+}
+
+/* ---- recording ---------------------------------------------------------- */
+
+static void rec_ev(struct trace *t, const char *what, int ev)
+{
+	static const struct { int bit; const char *n; } names[] = {
+		{ POLLIN, "IN" }, { POLLPRI, "PRI" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
+		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" }, { POLLRDNORM, "RDNORM" },
+		{ POLLRDBAND, "RDBAND" }, { POLLWRNORM, "WRNORM" }, { POLLWRBAND, "WRBAND" },
+		{ POLLRDHUP, "RDHUP" },
+	};
+	char s[128] = "";
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (ev & names[i].bit)
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "%s%s", n ? "|" : "", names[i].n);
+	recs(t, what, "%s", n ? s : "0");
+}
+
+/* poll() fd for events for up to ms and record the revents. */
+static void rec_poll(const struct conf_ops *o, struct trace *t, const char *what, int fd,
+		     short events, int ms)
+{
+	rec_ev(t, what, wait_ev(o, fd, events, ms));
+}
+
+/* n bytes of data, '.' for what is not printable. */
+static void rec_data(struct trace *t, const char *what, const char *b, ssize_t n)
+{
+	char s[200];
+	ssize_t i;
+
+	for (i = 0; i < n && i < (ssize_t)sizeof(s) - 1; i++)
+		s[i] = b[i] >= 32 && b[i] < 127 ? b[i] : '.';
+	s[i < 0 ? 0 : i] = 0;
+	recs(t, what, "'%s'", s);
+}
+
+/* One receive call (recv with flags into a buffer of len), recorded with
+ * the data it returned. */
+static void rec_recv(const struct conf_ops *o, struct trace *t, const char *what, int fd,
+		     size_t len, int flags)
+{
+	char b[256];
+	ssize_t n;
+
+	memset(b, 0, sizeof(b));
+	errno = 0;
+	n = o->recv(fd, b, len < sizeof(b) ? len : sizeof(b), flags);
+	rec(t, what, n, errno);
+	if (n > 0)
+		rec_data(t, "data", b, n);
+}
+
+static int get_int(const struct conf_ops *o, int fd, int level, int name)
+{
+	int v = -12345;
+	socklen_t l = sizeof(v);
+
+	return o->getsockopt(fd, level, name, &v, &l) ? -1 : v;
+}
+
+static int set_int(const struct conf_ops *o, int fd, int level, int name, int v)
+{
+	return o->setsockopt(fd, level, name, &v, sizeof(v));
+}
+
+/* SO_ERROR, read (and so cleared), as an errno name. */
+static void rec_so_error(const struct conf_ops *o, struct trace *t, const char *what, int fd)
+{
+	int e = -1, r;
+	socklen_t l = sizeof(e);
+
+	errno = 0;
+	r = o->getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &l);
+	if (r)
+		rec(t, what, r, errno);
+	else
+		recs(t, what, "%s", e ? strerrorname_np(e) ?: "?" : "0");
+}
+
+/* tcpi_state: the kernel's TCP states (include/net/tcp_states.h), which
+ * <linux/tcp.h> does not carry. */
+enum { ST_FIN_WAIT2 = 5, ST_CLOSE = 7 };
+static const char *const tcp_states[] = {
+	"0", "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
+	"CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING", "NEW_SYN_RECV",
+};
+
+static int get_info(const struct conf_ops *o, int fd, struct tcp_info *ti)
+{
+	socklen_t l = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return o->getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &l);
+}
+
+/* The TCP state, from TCP_INFO. */
+static void rec_state(const struct conf_ops *o, struct trace *t, const char *what, int fd)
+{
+	struct tcp_info ti;
+
+	errno = 0;
+	if (get_info(o, fd, &ti))
+		rec(t, what, -1, errno);
+	else
+		recs(t, what, "%s", ti.tcpi_state < ARRAY_SIZE(tcp_states)
+					    ? tcp_states[ti.tcpi_state] : "?");
+}
+
+/* Waits (up to ms) until TCP_INFO shows state (ST_CLOSE, ...). */
+static void wait_state(const struct conf_ops *o, int fd, int state, int ms)
+{
+	struct timespec a;
+	struct tcp_info ti;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while (!get_info(o, fd, &ti) && ti.tcpi_state != state && ms_since(&a) < ms)
+		usleep(2000);
+}
+
+/* What socket(7) says a socket is. */
+static void rec_sockinfo(const struct conf_ops *o, struct trace *t, int fd)
+{
+	DO(t, "so_type", get_int(o, fd, SOL_SOCKET, SO_TYPE));
+	DO(t, "so_protocol", get_int(o, fd, SOL_SOCKET, SO_PROTOCOL));
+	DO(t, "so_domain", get_int(o, fd, SOL_SOCKET, SO_DOMAIN));
+	DO(t, "so_acceptconn", get_int(o, fd, SOL_SOCKET, SO_ACCEPTCONN));
+	DO(t, "nonblock", (o->fcntl(fd, F_GETFL, 0) & O_NONBLOCK) != 0);
+	DO(t, "cloexec", o->fcntl(fd, F_GETFD, 0) & FD_CLOEXEC);
+}
+
+/* "waited": whether a call took about ms (a timeout: "timeout") or
+ * returned clearly before it ("early"). */
+static void rec_waited(struct trace *t, const struct timespec *a, long ms)
+{
+	long took = ms_since(a);
+
+	recs(t, "waited", "%s", took < ms * 9 / 10 ? "early" : took < ms + 1000 ? "timeout"
+									: "too-long");
+}
+
+/* ---- the peer ----------------------------------------------------------- */
+
+/* Sends cmd to the peer's reporter from a libc UDP socket of family fam and
+ * returns its answer ("none" when there is none within 2 s). */
+static void peer_cmd(int fam, const char *cmd, char *ans, size_t n)
+{
+	int fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct addr r = peer_at(fam, conf_report_port);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t len = -1;
+
+	snprintf(ans, n, "none");
+	if (fd < 0)
+		return;
+	if (sendto(fd, cmd, strlen(cmd), 0, sa(&r), r.len) >= 0 && poll(&p, 1, WAIT_MS) == 1)
+		len = recv(fd, ans, n - 1, 0);
+	if (len >= 0)
+		ans[len] = 0;
+	close(fd);
+}
+
+/* The peer connects to our address of family fam on conf_port ("K") and
+ * then acts as mode says; records its answer. */
+static void peer_connects(struct trace *t, int fam, const char *mode)
+{
+	char cmd[64], ans[64];
+
+	snprintf(cmd, sizeof(cmd), "K %d %s", conf_port, mode);
+	peer_cmd(fam, cmd, ans, sizeof(ans));
+	recs(t, "peer-connect", "%s", ans);
+}
+
+/* One end of a connection as the peer names it. */
+struct endp {
+	char ip[INET6_ADDRSTRLEN];
+	int port;
+};
+
+/* Our end of fd, to ask the peer about it later (after close), once the
+ * peer has the connection: an ephemeral port freed without TIME_WAIT (by
+ * a reset) may come back in the next run, and until the peer accepts the
+ * new connection it would answer for the old one. */
+static struct endp endp_of(const struct conf_ops *o, int fd)
+{
+	struct endp e = { "?", 0 };
+	struct sockaddr_storage ss;
+	socklen_t l = sizeof(ss);
+	struct timespec a;
+	char cmd[96], ans[128];
+
+	memset(&ss, 0, sizeof(ss));
+	if (o->getsockname(fd, (void *)&ss, &l))
+		return e;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *in = (void *)&ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, e.ip, sizeof(e.ip));
+		e.port = ntohs(in->sin_port);
+	} else {
+		struct sockaddr_in6 *in6 = (void *)&ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, e.ip, sizeof(e.ip));
+		e.port = ntohs(in6->sin6_port);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	snprintf(cmd, sizeof(cmd), "Q %s %d", e.ip, e.port);
+	do
+		peer_cmd(AF_INET, cmd, ans, sizeof(ans));
+	while (strncmp(ans, "open ", 5) && ms_since(&a) < WAIT_MS && !usleep(2000));
+	return e;
+}
+
+/* The key of connections the peer opened to our listener ("K"). */
+static struct endp endp_listen(int fam)
+{
+	struct endp e = { "?", conf_port };
+
+	if (fam == AF_INET)
+		inet_ntop(AF_INET, &conf_local4.sin_addr, e.ip, sizeof(e.ip));
+	else
+		inet_ntop(AF_INET6, &conf_local6.sin6_addr, e.ip, sizeof(e.ip));
+	return e;
+}
+
+/* How the peer saw the connection of e ("Q").  With ms, asked until it no
+ * longer reads "open" or, with min > 0, until it has read min bytes, for
+ * up to ms; with ms 0, what it says now.  ("unknown" is asked again: the
+ * peer has not taken the connection from its accept queue yet.) */
+static void rec_peer(struct trace *t, const char *what, const struct endp *e, int min, int ms)
+{
+	char cmd[96], ans[128];
+	struct timespec a;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	snprintf(cmd, sizeof(cmd), "Q %s %d", e->ip, e->port);
+	for (;;) {
+		int open, unknown;
+
+		peer_cmd(AF_INET, cmd, ans, sizeof(ans));
+		open = !strncmp(ans, "open ", 5);
+		unknown = !strcmp(ans, "unknown");
+		if (!unknown && (!open || !ms || (min > 0 && atoi(ans + 5) >= min)))
+			break;
+		if (ms_since(&a) >= (ms ? ms : WAIT_MS))
+			break;
+		usleep(5000);
+	}
+	recs(t, what, "%s", ans);
+}
+
+/* ---- sockets ------------------------------------------------------------ */
+
+/* A stream socket of family fam connected to service svc (blocking
+ * connect, or waited for when type_flags has SOCK_NONBLOCK); records
+ * "connect".  Returns the socket even when connect failed. */
+static int tcp_to(const struct conf_ops *o, struct trace *t, int fam, int svc, int type_flags)
+{
+	struct addr a = svc_addr(fam, svc);
+	int fd = o->socket(fam, SOCK_STREAM | type_flags, 0), r;
+
+	errno = 0;
+	r = o->connect(fd, sa(&a), a.len);
+	if (r && errno == EINPROGRESS) {
+		int e;
+
+		wait_ev(o, fd, POLLOUT, WAIT_MS);
+		e = get_int(o, fd, SOL_SOCKET, SO_ERROR);
+		r = e ? -1 : 0;
+		errno = e;
+	}
+	rec(t, "connect", r, errno);
+	return fd;
+}
+
+/* A socket listening on our address of family fam (the wildcard address
+ * when any), port conf_port; records "listen".  SO_REUSEADDR, as servers
+ * set it: the kernel run's connections leave TIME_WAIT on the port. */
+static int tcp_listener(const struct conf_ops *o, struct trace *t, int fam, int backlog,
+			int type_flags, int any)
+{
+	struct addr a = any ? any_at(fam, conf_port) : local_at(fam, conf_port);
+	int fd = o->socket(fam, SOCK_STREAM | type_flags, 0);
+
+	set_int(o, fd, SOL_SOCKET, SO_REUSEADDR, 1);
+	DO(t, "listen", o->bind(fd, sa(&a), a.len) ?: o->listen(fd, backlog));
+	return fd;
+}
+
+/* Accepts one connection, waiting up to WAIT_MS for it; records "accept". */
+static int accept_one(const struct conf_ops *o, struct trace *t, int lfd)
+{
+	int fd;
+
+	wait_ev(o, lfd, POLLIN, WAIT_MS);
+	errno = 0;
+	fd = o->accept(lfd, NULL, NULL);
+	rec(t, "accept", fd < 0 ? -1 : 0, errno);
+	return fd;
+}
+
+/* Waits (up to ms) until at least n bytes can be read from fd. */
+static int wait_inq(const struct conf_ops *o, int fd, int n, int ms)
+{
+	struct timespec a;
+	int q = -1;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	while ((o->ioctl(fd, FIONREAD, &q) || q < n) && ms_since(&a) < ms)
+		usleep(2000);
+	return q;
+}
+
+/* ---- listen, accept, accept4 -------------------------------------------- */
+
+enum {
+	L_FRESH, L_UNBOUND, L_BOUND, L_TWICE, L_BACKLOG_0, L_BACKLOG_NEG, L_BACKLOG_HUGE,
+	L_CONNECTED, L_UDP, L_BADFD, L_ADDRINUSE, L_REUSEPORT, L_BIND_LISTENING, L_ACCEPT_FRESH,
+	L_ACCEPT_CONNECTED, L_ACCEPT_UDP, L_ACCEPT_EMPTY_NONBLOCK, L_ACCEPT_RCVTIMEO, L_ACCEPT,
+	L_ACCEPT_NULL, L_ACCEPT_LEN_SHORT, L_ACCEPT_LEN_ZERO, L_ACCEPT_LEN_NEG, L_ACCEPT4_NONBLOCK,
+	L_ACCEPT4_CLOEXEC, L_ACCEPT4_BOTH, L_ACCEPT4_BAD_FLAGS, L_NONBLOCK_NOT_INHERITED, L_INHERIT,
+	L_DATA_QUEUED, L_PEER_RST, L_PEER_CLOSE, L_POLL, L_CLOSE_PENDING, L_SHUTDOWN_RD,
+	L_SHUTDOWN_WR, L_WILDCARD, L_DEFER_ACCEPT, L_V6_ANY_V4, L_V6_ANY_V6ONLY, L_MAX
+};
+static const char *const listen_names[L_MAX] = {
+	"fresh", "listen_unbound", "listen_bound", "listen_twice", "backlog_0", "backlog_negative",
+	"backlog_huge", "listen_connected", "listen_udp", "listen_badfd", "listen_addrinuse",
+	"listen_reuseport", "bind_listening_port", "accept_fresh", "accept_connected",
+	"accept_udp", "accept_empty_nonblock", "accept_rcvtimeo", "accept", "accept_null_addr",
+	"accept_len_short", "accept_len_zero", "accept_len_negative", "accept4_nonblock",
+	"accept4_cloexec", "accept4_both", "accept4_bad_flags", "nonblock_not_inherited",
+	"options_inherited", "data_queued", "peer_rst_before_accept", "peer_close_before_accept",
+	"poll", "close_with_pending", "shutdown_rd", "shutdown_wr", "wildcard", "defer_accept",
+	"v6_any_accepts_v4", "v6_any_v6only_refuses_v4",
+};
+
+/* What the listener's TCP_INFO says of its queue: tcpi_unacked is the
+ * number of connections waiting, tcpi_sacked the backlog. */
+static void rec_backlog(const struct conf_ops *o, struct trace *t, int fd)
+{
+	struct tcp_info ti;
+
+	errno = 0;
+	if (get_info(o, fd, &ti))
+		rec(t, "queue", -1, errno);
+	else
+		recs(t, "queue", "%u/%u", ti.tcpi_unacked, ti.tcpi_sacked);
+}
+
+/* An accepted socket: its names, type and flags. */
+static void rec_accepted(const struct conf_ops *o, struct trace *t, int fd)
+{
+	rec_name(t, "name", o, fd, 0, 1);
+	rec_name(t, "peer", o, fd, 1, 0);
+	rec_sockinfo(o, t, fd);
+	rec_state(o, t, "state", fd);
+}
+
+static void c_listen(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), lfd = -1, fd = -1, fd2 = -1, r;
+	struct addr me = local_at(fam, conf_port), a;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct timespec start;
+	struct endp e = endp_listen(fam);
+
+	switch (v) {
+	case L_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		rec_sockinfo(o, t, fd);
+		rec_state(o, t, "state", fd);
+		break;
+	case L_UNBOUND:	/* binds an ephemeral port */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "listen", o->listen(fd, 5));
+		rec_name(t, "name", o, fd, 0, 0);
+		DO(t, "so_acceptconn", get_int(o, fd, SOL_SOCKET, SO_ACCEPTCONN));
+		rec_state(o, t, "state", fd);
+		break;
+	case L_BOUND:
+		fd = tcp_listener(o, t, fam, 5, 0, 0);
+		rec_name(t, "name", o, fd, 0, 1);
+		rec_name(t, "peer", o, fd, 1, 1);
+		DO(t, "so_acceptconn", get_int(o, fd, SOL_SOCKET, SO_ACCEPTCONN));
+		rec_backlog(o, t, fd);
+		break;
+	case L_TWICE:	/* the second listen changes the backlog */
+		fd = tcp_listener(o, t, fam, 5, 0, 0);
+		DO(t, "listen2", o->listen(fd, 10));
+		rec_backlog(o, t, fd);
+		break;
+	case L_BACKLOG_0:	/* room for one connection: the next SYN is dropped */
+		lfd = tcp_listener(o, t, fam, 0, 0, 0);
+		rec_backlog(o, t, lfd);
+		peer_connects(t, fam, "echo");
+		peer_connects(t, fam, "echo");
+		rec_backlog(o, t, lfd);
+		fd = accept_one(o, t, lfd);
+		rec_backlog(o, t, lfd);
+		break;
+	case L_BACKLOG_NEG:	/* net.core.somaxconn */
+		fd = tcp_listener(o, t, fam, -1, 0, 0);
+		rec_backlog(o, t, fd);
+		break;
+	case L_BACKLOG_HUGE:	/* capped at net.core.somaxconn */
+		fd = tcp_listener(o, t, fam, INT_MAX, 0, 0);
+		rec_backlog(o, t, fd);
+		break;
+	case L_CONNECTED:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "listen", o->listen(fd, 5));
+		rec_state(o, t, "state", fd);
+		break;
+	case L_UDP:
+		fd = o->socket(fam, SOCK_DGRAM, 0);
+		DO(t, "listen", o->listen(fd, 5));
+		break;
+	case L_BADFD:
+		DO(t, "listen", o->listen(-1, 5));
+		fd2 = open("/dev/null", O_RDONLY);
+		DO(t, "listen-notsock", o->listen(fd2, 5));
+		close(fd2);
+		fd2 = -1;
+		break;
+	case L_ADDRINUSE:	/* SO_REUSEADDR lets both bind, not both listen */
+	case L_REUSEPORT:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		fd2 = o->socket(fam, SOCK_STREAM, 0);
+		r = v == L_ADDRINUSE ? SO_REUSEADDR : SO_REUSEPORT;
+		set_int(o, fd, SOL_SOCKET, r, 1);
+		set_int(o, fd2, SOL_SOCKET, r, 1);
+		DO(t, "bind", o->bind(fd, sa(&me), me.len));
+		DO(t, "bind2", o->bind(fd2, sa(&me), me.len));
+		DO(t, "listen", o->listen(fd, 5));
+		DO(t, "listen2", o->listen(fd2, 5));
+		break;
+	case L_BIND_LISTENING:
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "bind", o->bind(fd, sa(&me), me.len));
+		fd2 = o->socket(fam, SOCK_STREAM, 0);
+		set_int(o, fd2, SOL_SOCKET, SO_REUSEADDR, 1);
+		DO(t, "bind-reuseaddr", o->bind(fd2, sa(&me), me.len));
+		break;
+	case L_ACCEPT_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "accept", o->accept(fd, NULL, NULL));
+		DO(t, "accept4", o->accept4(fd, NULL, NULL, SOCK_NONBLOCK));
+		DO(t, "bound-accept", o->bind(fd, sa(&me), me.len) ?: o->accept(fd, NULL, NULL));
+		break;
+	case L_ACCEPT_CONNECTED:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "accept", o->accept(fd, NULL, NULL));
+		break;
+	case L_ACCEPT_UDP:
+		fd = o->socket(fam, SOCK_DGRAM, 0);
+		DO(t, "accept", o->accept(fd, NULL, NULL));
+		break;
+	case L_ACCEPT_EMPTY_NONBLOCK:
+		lfd = tcp_listener(o, t, fam, 5, SOCK_NONBLOCK, 0);
+		DO(t, "accept", o->accept(lfd, NULL, NULL));
+		DO(t, "accept4", o->accept4(lfd, NULL, NULL, SOCK_CLOEXEC));
+		break;
+	case L_ACCEPT_RCVTIMEO: {
+		struct timeval tv = { 0, 100000 };
+
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		o->setsockopt(lfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "accept", o->accept(lfd, NULL, NULL));
+		rec_waited(t, &start, 100);
+		break;
+	}
+	case L_ACCEPT: {
+		char b[16] = { 0 };
+
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, lfd, POLLIN, WAIT_MS);
+		memset(&ss, 0, sizeof(ss));
+		len = sizeof(ss);
+		errno = 0;
+		fd = o->accept(lfd, (void *)&ss, &len);
+		rec(t, "accept", fd < 0 ? -1 : 0, errno);
+		rec_addr(t, "from", &ss, len, 0);
+		rec_accepted(o, t, fd);
+		DO(t, "send", o->send(fd, "ping", 4, 0));
+		wait_ev(o, fd, POLLIN, WAIT_MS);
+		DO(t, "recv", o->recv(fd, b, sizeof(b), 0));
+		rec_data(t, "data", b, (ssize_t)strlen(b));
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	}
+	case L_ACCEPT_NULL:
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		fd = accept_one(o, t, lfd);
+		rec_name(t, "peer", o, fd, 1, 0);
+		break;
+	case L_ACCEPT_LEN_SHORT:
+	case L_ACCEPT_LEN_ZERO:
+	case L_ACCEPT_LEN_NEG:
+		lfd = tcp_listener(o, t, fam, 5, SOCK_NONBLOCK, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, lfd, POLLIN, WAIT_MS);
+		memset(&ss, 0xaa, sizeof(ss));
+		len = v == L_ACCEPT_LEN_SHORT ? 4 : v == L_ACCEPT_LEN_ZERO ? 0 : (socklen_t)-1;
+		errno = 0;
+		fd = o->accept(lfd, (void *)&ss, &len);
+		rec(t, "accept", fd < 0 ? -1 : 0, errno);
+		recs(t, "len", "%d", (int)len);
+		/* The family, then the first byte past the length given (the
+		 * peer's port in between is ephemeral). */
+		recs(t, "bytes", "%02x%02x.%02x", ((unsigned char *)&ss)[0],
+		     ((unsigned char *)&ss)[1], ((unsigned char *)&ss)[4]);
+		/* Whether the connection is still there to accept. */
+		DO(t, "accept-again", (fd2 = o->accept(lfd, NULL, NULL)) < 0 ? -1 : 0);
+		if (fd >= 0)
+			o->close(fd);
+		if (fd2 >= 0)
+			o->close(fd2);
+		fd = fd2 = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case L_ACCEPT4_NONBLOCK:
+	case L_ACCEPT4_CLOEXEC:
+	case L_ACCEPT4_BOTH: {
+		int fl = v == L_ACCEPT4_NONBLOCK ? SOCK_NONBLOCK : v == L_ACCEPT4_CLOEXEC
+			 ? SOCK_CLOEXEC : SOCK_NONBLOCK | SOCK_CLOEXEC;
+		char b[8];
+
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, lfd, POLLIN, WAIT_MS);
+		DO(t, "accept4", (fd = o->accept4(lfd, NULL, NULL, fl)) < 0 ? -1 : 0);
+		rec_sockinfo(o, t, fd);
+		DO(t, "recv-dontwait", o->recv(fd, b, sizeof(b), MSG_DONTWAIT));
+		break;
+	}
+	case L_ACCEPT4_BAD_FLAGS:	/* refused before the queue is touched */
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, lfd, POLLIN, WAIT_MS);
+		DO(t, "accept4-1", o->accept4(lfd, NULL, NULL, 1));
+		DO(t, "accept4-append", o->accept4(lfd, NULL, NULL, O_APPEND));
+		DO(t, "accept4-all", o->accept4(lfd, NULL, NULL, -1));
+		DO(t, "accept4", (fd = o->accept4(lfd, NULL, NULL, 0)) < 0 ? -1 : 0);
+		break;
+	case L_NONBLOCK_NOT_INHERITED:	/* Linux, unlike BSD */
+		lfd = tcp_listener(o, t, fam, 5, SOCK_NONBLOCK, 0);
+		peer_connects(t, fam, "echo");
+		fd = accept_one(o, t, lfd);
+		rec_sockinfo(o, t, fd);
+		break;
+	case L_INHERIT: {
+		static const struct { int level, name, val; const char *n; } in[] = {
+			{ IPPROTO_TCP, TCP_NODELAY, 1, "tcp_nodelay" },
+			{ IPPROTO_TCP, TCP_KEEPIDLE, 77, "tcp_keepidle" },
+			{ IPPROTO_TCP, TCP_KEEPINTVL, 9, "tcp_keepintvl" },
+			{ IPPROTO_TCP, TCP_KEEPCNT, 4, "tcp_keepcnt" },
+			{ IPPROTO_TCP, TCP_MAXSEG, 1000, "tcp_maxseg" },
+			{ IPPROTO_TCP, TCP_USER_TIMEOUT, 5000, "tcp_user_timeout" },
+			{ IPPROTO_TCP, TCP_NOTSENT_LOWAT, 8192, "tcp_notsent_lowat" },
+			{ IPPROTO_TCP, TCP_LINGER2, 20, "tcp_linger2" },
+			{ IPPROTO_TCP, TCP_WINDOW_CLAMP, 30000, "tcp_window_clamp" },
+			{ SOL_SOCKET, SO_KEEPALIVE, 1, "so_keepalive" },
+			{ SOL_SOCKET, SO_RCVBUF, 16384, "so_rcvbuf" },
+			{ SOL_SOCKET, SO_SNDBUF, 16384, "so_sndbuf" },
+			{ SOL_SOCKET, SO_OOBINLINE, 1, "so_oobinline" },
+			{ SOL_SOCKET, SO_RCVLOWAT, 7, "so_rcvlowat" },
+			{ SOL_SOCKET, SO_PRIORITY, 5, "so_priority" },
+			{ SOL_SOCKET, SO_MARK, 9, "so_mark" },
+		};
+		struct linger lg = { 1, 3 }, lg2 = { 0, 0 };
+		char cc[16] = "";
+
+		lfd = o->socket(fam, SOCK_STREAM, 0);
+		for (size_t i = 0; i < ARRAY_SIZE(in); i++)
+			set_int(o, lfd, in[i].level, in[i].name, in[i].val);
+		o->setsockopt(lfd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		o->setsockopt(lfd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4);
+		if (fam == AF_INET)
+			set_int(o, lfd, IPPROTO_IP, IP_TOS, 0x20);
+		else
+			set_int(o, lfd, IPPROTO_IPV6, IPV6_TCLASS, 0x20);
+		set_int(o, lfd, SOL_SOCKET, SO_REUSEADDR, 1);
+		DO(t, "listen", o->bind(lfd, sa(&me), me.len) ?: o->listen(lfd, 5));
+		peer_connects(t, fam, "echo");
+		fd = accept_one(o, t, lfd);
+		for (size_t i = 0; i < ARRAY_SIZE(in); i++)
+			DO(t, in[i].n, get_int(o, fd, in[i].level, in[i].name));
+		len = sizeof(lg2);
+		o->getsockopt(fd, SOL_SOCKET, SO_LINGER, &lg2, &len);
+		recs(t, "so_linger", "%d,%d", lg2.l_onoff, lg2.l_linger);
+		len = sizeof(cc);
+		o->getsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, cc, &len);
+		recs(t, "tcp_congestion", "%s", cc);
+		DO(t, "tos", fam == AF_INET ? get_int(o, fd, IPPROTO_IP, IP_TOS)
+					    : get_int(o, fd, IPPROTO_IPV6, IPV6_TCLASS));
+		break;
+	}
+	case L_DATA_QUEUED: {
+		char b[16] = { 0 };
+
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "send");
+		fd = accept_one(o, t, lfd);
+		DO(t, "inq", wait_inq(o, fd, 5, WAIT_MS));
+		DO(t, "recv", o->recv(fd, b, sizeof(b), 0));
+		rec_data(t, "data", b, (ssize_t)strlen(b));
+		break;
+	}
+	case L_PEER_RST:	/* the RST is sent before the peer answers */
+		lfd = tcp_listener(o, t, fam, 5, SOCK_NONBLOCK, 0);
+		peer_connects(t, fam, "rst");
+		rec_poll(o, t, "poll-listener", lfd, ALL_EV, WAIT_MS);
+		DO(t, "accept", (fd = o->accept(lfd, NULL, NULL)) < 0 ? -1 : 0);
+		if (fd >= 0) {
+			rec_state(o, t, "state", fd);
+			rec_name(t, "peer", o, fd, 1, 0);
+			rec_poll(o, t, "poll", fd, ALL_EV, 0);
+			rec_so_error(o, t, "so_error", fd);
+			rec_recv(o, t, "recv", fd, 16, MSG_DONTWAIT);
+		}
+		break;
+	case L_PEER_CLOSE:
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "close");
+		fd = accept_one(o, t, lfd);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_recv(o, t, "recv-eof", fd, 16, 0);
+		rec_state(o, t, "state", fd);
+		break;
+	case L_POLL:
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		rec_poll(o, t, "poll-empty", lfd, ALL_EV, 0);
+		peer_connects(t, fam, "echo");
+		rec_poll(o, t, "poll-pending", lfd, ALL_EV, WAIT_MS);
+		rec_poll(o, t, "poll-out-only", lfd, POLLOUT, 0);
+		fd = accept_one(o, t, lfd);
+		rec_poll(o, t, "poll-accepted", lfd, ALL_EV, 0);
+		break;
+	case L_CLOSE_PENDING:	/* connections not yet accepted are reset */
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, lfd, POLLIN, WAIT_MS);
+		DO(t, "close", o->close(lfd));
+		lfd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case L_SHUTDOWN_RD:
+	case L_SHUTDOWN_WR:
+		lfd = tcp_listener(o, t, fam, 5, SOCK_NONBLOCK, 0);
+		DO(t, "shutdown", o->shutdown(lfd, v == L_SHUTDOWN_RD ? SHUT_RD : SHUT_WR));
+		DO(t, "so_acceptconn", get_int(o, lfd, SOL_SOCKET, SO_ACCEPTCONN));
+		rec_state(o, t, "state", lfd);
+		rec_poll(o, t, "poll", lfd, ALL_EV, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, lfd, POLLIN, 100);
+		DO(t, "accept", (fd = o->accept(lfd, NULL, NULL)) < 0 ? -1 : 0);
+		break;
+	case L_WILDCARD:	/* the accepted socket has the address used */
+		lfd = tcp_listener(o, t, fam, 5, 0, 1);
+		rec_name(t, "listener", o, lfd, 0, 1);
+		peer_connects(t, fam, "echo");
+		fd = accept_one(o, t, lfd);
+		rec_name(t, "name", o, fd, 0, 1);
+		break;
+	case L_DEFER_ACCEPT: {
+		char b[16] = { 0 };
+
+		/* Not ready until the data (sent 300 ms after the handshake). */
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		DO(t, "defer", set_int(o, lfd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 1));
+		peer_connects(t, fam, "late");
+		rec_poll(o, t, "poll-handshake", lfd, POLLIN, 100);
+		rec_poll(o, t, "poll-data", lfd, POLLIN, WAIT_MS);
+		fd = accept_one(o, t, lfd);
+		DO(t, "recv", (wait_ev(o, fd, POLLIN, WAIT_MS), o->recv(fd, b, sizeof(b), 0)));
+		rec_data(t, "data", b, (ssize_t)strlen(b));
+		break;
+	}
+	case L_V6_ANY_V4:
+	case L_V6_ANY_V6ONLY: {
+		char b[16] = { 0 };
+
+		a = any_at(AF_INET6, conf_port);
+		lfd = o->socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		set_int(o, lfd, SOL_SOCKET, SO_REUSEADDR, 1);
+		DO(t, "v6only", set_int(o, lfd, IPPROTO_IPV6, IPV6_V6ONLY, v == L_V6_ANY_V6ONLY));
+		DO(t, "listen", o->bind(lfd, sa(&a), a.len) ?: o->listen(lfd, 5));
+		peer_connects(t, AF_INET, "echo");
+		wait_ev(o, lfd, POLLIN, v == L_V6_ANY_V4 ? WAIT_MS : 0);
+		memset(&ss, 0, sizeof(ss));
+		len = sizeof(ss);
+		errno = 0;
+		fd = o->accept(lfd, (void *)&ss, &len);
+		rec(t, "accept", fd < 0 ? -1 : 0, errno);
+		if (fd < 0)
+			break;
+		rec_addr(t, "from", &ss, len, 0);
+		rec_name(t, "name", o, fd, 0, 1);
+		DO(t, "so_domain", get_int(o, fd, SOL_SOCKET, SO_DOMAIN));
+		DO(t, "send", o->send(fd, "v4", 2, 0));
+		wait_ev(o, fd, POLLIN, WAIT_MS);
+		DO(t, "recv", o->recv(fd, b, sizeof(b), 0));
+		rec_data(t, "data", b, (ssize_t)strlen(b));
+		break;
+	}
+	}
+	if (fd >= 0)
+		o->close(fd);
+	if (fd2 >= 0)
+		o->close(fd2);
+	if (lfd >= 0)
+		o->close(lfd);
+}
+
+/* ---- connect and the addresses ------------------------------------------ */
+
+enum {
+	CN_OK, CN_BIND_FIRST, CN_TWICE, CN_REFUSED, CN_NB_OK, CN_NB_REFUSED, CN_NB_REFUSED_AGAIN,
+	CN_NB_EALREADY, CN_SNDTIMEO, CN_RCVTIMEO_NOT_USED, CN_UNSPEC_DISCONNECT, CN_UNSPEC_FRESH,
+	CN_SHORT_LEN, CN_WRONG_FAMILY, CN_NULL, CN_PORT0, CN_BROADCAST, CN_MULTICAST, CN_NO_ROUTE,
+	CN_ANY_ADDR, CN_LOOPBACK, CN_ON_LISTENER, CN_BADFD, CN_AFTER_RST, CN_CLOSE_SYN_SENT,
+	CN_MAPPED, CN_MAPPED_V6ONLY, CN_V6ONLY_AFTER_BIND, CN_NAMES_FRESH, CN_NAMES_REFUSED,
+	CN_NAMES_CLOSE_WAIT, CN_NAMES_RST, CN_NAMES_SHUT_RDWR, CN_NAMES_TRUNC, CN_MAX
+};
+static const char *const connect_names[CN_MAX] = {
+	"ok", "bind_first", "twice_eisconn", "refused_then_retry", "nonblock_ok",
+	"nonblock_refused", "nonblock_refused_connect_again", "nonblock_ealready",
+	"sndtimeo_einprogress", "rcvtimeo_not_used", "unspec_disconnects", "unspec_fresh",
+	"short_len", "wrong_family", "null_addr", "port0", "broadcast", "multicast", "no_route",
+	"any_addr", "loopback", "on_listener", "badfd", "after_peer_rst", "close_in_syn_sent",
+	"v6_mapped_v4", "v6_mapped_v6only", "v6_v6only_after_bind", "names_fresh",
+	"names_after_refused", "names_close_wait", "names_after_rst", "names_shut_rdwr",
+	"names_truncated",
+};
+
+static void rec_names(const struct conf_ops *o, struct trace *t, int fd)
+{
+	rec_name(t, "name", o, fd, 0, 0);
+	rec_name(t, "peer", o, fd, 1, 1);
+}
+
+static void c_connect(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1, fd2 = -1;
+	struct addr echo = svc_addr(fam, SVC_ECHO), closed = svc_addr(fam, SVC_CLOSED);
+	struct addr full = svc_addr(fam, SVC_FULL), a;
+	struct sockaddr_in unspec = { .sin_family = AF_UNSPEC };
+	struct timespec start;
+	struct timeval tv = { 0, 100000 };
+	struct endp e;
+	char b[16] = { 0 };
+
+	switch (v) {
+	case CN_OK:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		rec_names(o, t, fd);
+		rec_state(o, t, "state", fd);
+		rec_so_error(o, t, "so_error", fd);
+		DO(t, "so_acceptconn", get_int(o, fd, SOL_SOCKET, SO_ACCEPTCONN));
+		break;
+	case CN_BIND_FIRST:
+		/* To the service that closes first, and closed for good before
+		 * the next run binds the port: no TIME_WAIT here, and no LAST_ACK
+		 * left waiting for its ACK. */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = local_at(fam, conf_port);
+		DO(t, "bind", o->bind(fd, sa(&a), a.len));
+		a = svc_addr(fam, SVC_CLOSE);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		rec_name(t, "name", o, fd, 0, 1);
+		rec_recv(o, t, "recv", fd, 16, (wait_ev(o, fd, POLLRDHUP, WAIT_MS), 0));
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		wait_state(o, fd, ST_CLOSE, WAIT_MS);
+		rec_state(o, t, "state", fd);
+		break;
+	case CN_TWICE:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "connect-again", o->connect(fd, sa(&echo), echo.len));
+		DO(t, "connect-other", o->connect(fd, sa(&closed), closed.len));
+		rec_names(o, t, fd);
+		break;
+	case CN_REFUSED:	/* a socket whose connect failed may connect again */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "connect", o->connect(fd, sa(&closed), closed.len));
+		rec_so_error(o, t, "so_error", fd);
+		rec_state(o, t, "state", fd);
+		DO(t, "connect-again", o->connect(fd, sa(&closed), closed.len));
+		DO(t, "connect-echo", o->connect(fd, sa(&echo), echo.len));
+		rec_names(o, t, fd);
+		break;
+	case CN_NB_OK:
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		DO(t, "connect", o->connect(fd, sa(&echo), echo.len));
+		rec_poll(o, t, "poll", fd, POLLOUT, WAIT_MS);
+		rec_so_error(o, t, "so_error", fd);
+		DO(t, "connect-again", o->connect(fd, sa(&echo), echo.len));
+		rec_names(o, t, fd);
+		rec_state(o, t, "state", fd);
+		break;
+	case CN_NB_REFUSED:	/* the error is reported once, by SO_ERROR */
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		DO(t, "connect", o->connect(fd, sa(&closed), closed.len));
+		rec_poll(o, t, "poll", fd, POLLOUT, WAIT_MS);
+		rec_poll(o, t, "poll-all", fd, ALL_EV, 0);
+		rec_so_error(o, t, "so_error", fd);
+		rec_so_error(o, t, "so_error-again", fd);
+		rec_name(t, "peer", o, fd, 1, 1);
+		DO(t, "connect-again", o->connect(fd, sa(&closed), closed.len));
+		DO(t, "connect-third", o->connect(fd, sa(&closed), closed.len));
+		rec_poll(o, t, "poll-third", fd, POLLOUT, WAIT_MS);
+		rec_so_error(o, t, "so_error-third", fd);
+		break;
+	case CN_NB_REFUSED_AGAIN:	/* ... or by the next connect */
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		DO(t, "connect", o->connect(fd, sa(&closed), closed.len));
+		wait_ev(o, fd, POLLOUT, WAIT_MS);
+		DO(t, "connect-again", o->connect(fd, sa(&echo), echo.len));
+		rec_so_error(o, t, "so_error", fd);
+		DO(t, "connect-echo", o->connect(fd, sa(&echo), echo.len));
+		rec_poll(o, t, "poll", fd, POLLOUT, WAIT_MS);
+		rec_so_error(o, t, "so_error-echo", fd);
+		rec_name(t, "peer", o, fd, 1, 1);
+		break;
+	case CN_NB_EALREADY:	/* the peer's accept queue is full: SYN_SENT stays */
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		DO(t, "connect", o->connect(fd, sa(&full), full.len));
+		DO(t, "connect-again", o->connect(fd, sa(&full), full.len));
+		DO(t, "connect-other", o->connect(fd, sa(&echo), echo.len));
+		rec_poll(o, t, "poll", fd, ALL_EV, 100);
+		rec_so_error(o, t, "so_error", fd);
+		rec_names(o, t, fd);
+		rec_state(o, t, "state", fd);
+		DO(t, "send", o->send(fd, "x", 1, 0));
+		DO(t, "recv", o->recv(fd, b, sizeof(b), 0));
+		break;
+	case CN_SNDTIMEO:	/* a blocking connect gives up after SO_SNDTIMEO */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		o->setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "connect", o->connect(fd, sa(&full), full.len));
+		rec_waited(t, &start, 100);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "connect-again", o->connect(fd, sa(&full), full.len));
+		rec_waited(t, &start, 100);
+		rec_state(o, t, "state", fd);
+		break;
+	case CN_RCVTIMEO_NOT_USED:	/* ... not SO_RCVTIMEO: this one is not waited out */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		tv.tv_usec = 200000;
+		o->setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "connect", o->connect(fd, sa(&full), full.len));
+		rec_waited(t, &start, 200);
+		break;
+	case CN_UNSPEC_DISCONNECT:	/* AF_UNSPEC aborts the connection (RST) */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		e = endp_of(o, fd);
+		DO(t, "disconnect", o->connect(fd, (void *)&unspec, sizeof(unspec)));
+		rec_names(o, t, fd);
+		rec_state(o, t, "state", fd);
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		DO(t, "connect-again", o->connect(fd, sa(&echo), echo.len));
+		DO(t, "send", o->send(fd, "again", 5, 0));
+		rec_recv(o, t, "recv", fd, 16, (wait_ev(o, fd, POLLIN, WAIT_MS), 0));
+		break;
+	case CN_UNSPEC_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "disconnect", o->connect(fd, (void *)&unspec, sizeof(unspec)));
+		DO(t, "disconnect-short", o->connect(fd, (void *)&unspec, sizeof(sa_family_t)));
+		rec_names(o, t, fd);
+		DO(t, "connect", o->connect(fd, sa(&echo), echo.len));
+		rec_names(o, t, fd);
+		break;
+	case CN_SHORT_LEN:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "connect", o->connect(fd, sa(&echo), echo.len - 1));
+		DO(t, "connect-zero", o->connect(fd, sa(&echo), 0));
+		break;
+	case CN_WRONG_FAMILY:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = svc_addr(fam == AF_INET ? AF_INET6 : AF_INET, SVC_ECHO);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		rec_name(t, "peer", o, fd, 1, 1);
+		break;
+	case CN_NULL:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "connect", o->connect(fd, NULL, echo.len));
+		break;
+	case CN_PORT0:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = peer_at(fam, 0);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case CN_BROADCAST:
+	case CN_MULTICAST:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = echo;
+		if (fam == AF_INET)
+			((struct sockaddr_in *)&a.ss)->sin_addr.s_addr =
+				v == CN_BROADCAST ? conf_peer4.sin_addr.s_addr | htonl(0xff)
+						  : htonl(0xef000001);
+		else
+			inet_pton(AF_INET6, v == CN_BROADCAST ? "ff02::1" : "ff0e::1",
+				  &((struct sockaddr_in6 *)&a.ss)->sin6_addr);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case CN_NO_ROUTE:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = echo;
+		if (fam == AF_INET)
+			inet_pton(AF_INET, "198.19.99.1", &((struct sockaddr_in *)&a.ss)->sin_addr);
+		else
+			inet_pton(AF_INET6, "2001:db8:99::1", &((struct sockaddr_in6 *)&a.ss)->sin6_addr);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case CN_ANY_ADDR:	/* the unspecified address means this host */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = any_at(fam, conf_tcp_port);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case CN_LOOPBACK:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = any_at(fam, conf_tcp_port);
+		if (fam == AF_INET)
+			((struct sockaddr_in *)&a.ss)->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		else
+			((struct sockaddr_in6 *)&a.ss)->sin6_addr = in6addr_loopback;
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case CN_ON_LISTENER:
+		fd = tcp_listener(o, t, fam, 5, 0, 0);
+		DO(t, "connect", o->connect(fd, sa(&echo), echo.len));
+		rec_state(o, t, "state", fd);
+		break;
+	case CN_BADFD:
+		DO(t, "connect", o->connect(-1, sa(&echo), echo.len));
+		fd2 = open("/dev/null", O_RDONLY);
+		DO(t, "connect-notsock", o->connect(fd2, sa(&echo), echo.len));
+		close(fd2);
+		fd2 = -1;
+		break;
+	case CN_AFTER_RST:	/* reset, yet still "connected" for connect */
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		DO(t, "connect-again", o->connect(fd, sa(&echo), echo.len));
+		rec_so_error(o, t, "so_error", fd);
+		DO(t, "connect-third", o->connect(fd, sa(&echo), echo.len));
+		break;
+	case CN_CLOSE_SYN_SENT:
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		DO(t, "connect", o->connect(fd, sa(&full), full.len));
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		break;
+	case CN_MAPPED:	/* an AF_INET6 socket to an IPv4 peer */
+		fd = o->socket(AF_INET6, SOCK_STREAM, 0);
+		a = svc_mapped(SVC_ECHO);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		rec_names(o, t, fd);
+		DO(t, "v6only", get_int(o, fd, IPPROTO_IPV6, IPV6_V6ONLY));
+		DO(t, "send", o->send(fd, "mapped", 6, 0));
+		rec_recv(o, t, "recv", fd, 16, (wait_ev(o, fd, POLLIN, WAIT_MS), 0));
+		e = endp_of(o, fd);
+		o->close(fd);
+		fd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case CN_MAPPED_V6ONLY:
+		fd = o->socket(AF_INET6, SOCK_STREAM, 0);
+		DO(t, "v6only", set_int(o, fd, IPPROTO_IPV6, IPV6_V6ONLY, 1));
+		a = svc_mapped(SVC_ECHO);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		rec_names(o, t, fd);
+		break;
+	case CN_V6ONLY_AFTER_BIND:	/* fixed once the socket has a port */
+		fd = tcp_to(o, t, AF_INET6, SVC_ECHO, 0);
+		DO(t, "v6only", set_int(o, fd, IPPROTO_IPV6, IPV6_V6ONLY, 1));
+		DO(t, "get", get_int(o, fd, IPPROTO_IPV6, IPV6_V6ONLY));
+		fd2 = o->socket(AF_INET6, SOCK_STREAM, 0);
+		a = local_at(AF_INET6, conf_port);
+		DO(t, "bind", o->bind(fd2, sa(&a), a.len));
+		DO(t, "v6only-bound", set_int(o, fd2, IPPROTO_IPV6, IPV6_V6ONLY, 1));
+		break;
+	case CN_NAMES_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		rec_name(t, "name", o, fd, 0, 1);
+		rec_name(t, "peer", o, fd, 1, 1);
+		break;
+	case CN_NAMES_REFUSED:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "connect", o->connect(fd, sa(&closed), closed.len));
+		rec_name(t, "name", o, fd, 0, 0);
+		rec_name(t, "peer", o, fd, 1, 1);
+		break;
+	case CN_NAMES_CLOSE_WAIT:
+		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		rec_names(o, t, fd);
+		break;
+	case CN_NAMES_RST:
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		rec_names(o, t, fd);
+		break;
+	case CN_NAMES_SHUT_RDWR:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_RDWR));
+		rec_names(o, t, fd);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		rec_names(o, t, fd);
+		break;
+	case CN_NAMES_TRUNC: {
+		unsigned char nb[64];
+		socklen_t len;
+
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		for (int i = 0; i < 3; i++) {
+			memset(nb, 0xaa, sizeof(nb));
+			len = i == 0 ? 4 : i == 1 ? 0 : 8;
+			DO(t, "getpeername", o->getpeername(fd, (void *)nb, &len));
+			recs(t, "len", "%d", (int)len);
+			recs(t, "bytes", "%02x%02x.%02x%02x.%02x", nb[0], nb[1], nb[2], nb[3], nb[8]);
+		}
+		break;
+	}
+	}
+	if (fd >= 0)
+		o->close(fd);
+	if (fd2 >= 0)
+		o->close(fd2);
+}
+
+/* ---- registry ----------------------------------------------------------- */
+
+/* Registers variants 0..n-1 of fn in area as NAME_v4 and NAME_v6, but
+ * for AF_INET6 not those in no6 and for AF_INET not those in no4 (lists
+ * that -1 ends). */
+static void add_both(const char *area, const char *const *names, int n, conf_fn fn,
+		     const int *no6, const int *no4)
+{
+	char name[128];
+
+	for (int v = 0; v < n; v++)
+		for (int fam = 0; fam < 2; fam++) {
+			int skip = 0;
+
+			for (const int *p = fam ? no6 : no4; p && *p >= 0; p++)
+				skip |= *p == v;
+			if (skip)
+				continue;
+			snprintf(name, sizeof(name), "%s_%s", names[v], fam ? "v6" : "v4");
+			conf_add(area, name, fn, (long)v << 1 | fam);
+		}
+}
+
+void conf_register_tcp(void)
+{
+	static const int v6_only[] = { L_V6_ANY_V4, L_V6_ANY_V6ONLY, -1 };
+	static const int connect_v6_only[] = { CN_MAPPED, CN_MAPPED_V6ONLY, CN_V6ONLY_AFTER_BIND, -1 };
+
+	add_both("tcp_listen", listen_names, L_MAX, c_listen, NULL, v6_only);
+	add_both("tcp_connect", connect_names, CN_MAX, c_connect, NULL, connect_v6_only);
+}
