@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Stream sockets, socket(7) and tcp(7): listen, accept and accept4; connect
- * blocking and not, and every way it fails; the addresses.
+ * blocking and not, and every way it fails; the addresses; data through
+ * every send and receive call and flag, timeouts and low-water marks.
  *
  * The other end is conf_peer.py's TCP side in the peer namespace (its
  * docstring lists the services), always a kernel socket: it echoes,
@@ -400,6 +401,64 @@ static int wait_inq(const struct conf_ops *o, int fd, int n, int ms)
 	while ((o->ioctl(fd, FIONREAD, &q) || q < n) && ms_since(&a) < ms)
 		usleep(2000);
 	return q;
+}
+
+/* A connection to the drip service, which is sent line ("N SIZE MS [F]"). */
+static int drip(const struct conf_ops *o, struct trace *t, int fam, const char *line, int flags)
+{
+	int fd = tcp_to(o, t, fam, SVC_DRIP, flags);
+
+	o->send(fd, line, strlen(line), MSG_NOSIGNAL);
+	return fd;
+}
+
+/* Fills fd's send queue towards a peer that does not read until nothing
+ * more fits and the peer's window is closed: passes of MSG_DONTWAIT sends
+ * of shrinking sizes, each size until EAGAIN, until a pass that follows
+ * 50 ms without POLLOUT queues nothing (acknowledgements may free a little
+ * room, less than POLLOUT needs, while we wait).  Returns the bytes queued,
+ * a number that depends on timing (window updates, how segments coalesce). */
+static long fill_stuck(const struct conf_ops *o, int fd)
+{
+	static char junk[65536];
+	long total = 0;
+	int quiet = 0;
+
+	for (int round = 0; round < 1000; round++) {
+		long before = total;
+
+		for (size_t size = sizeof(junk); size >= 1; size /= 4) {
+			ssize_t n;
+
+			while ((n = o->send(fd, junk, size, MSG_DONTWAIT | MSG_NOSIGNAL)) > 0)
+				total += n;
+			if (n < 0 && errno != EAGAIN)
+				return total;
+		}
+		if (total != before)
+			quiet = 0;
+		else if (quiet)
+			break;
+		else
+			quiet = !(wait_ev(o, fd, POLLOUT, 50) & POLLOUT);
+	}
+	return total;
+}
+
+/* A connection to the service that never reads, its send queue full. */
+static int tcp_stuck(const struct conf_ops *o, struct trace *t, int fam, int type_flags)
+{
+	struct addr a = svc_addr(fam, SVC_IDLE);
+	int fd = o->socket(fam, SOCK_STREAM | type_flags, 0);
+
+	/* A small send buffer: less to fill.  Set before connect, it stays. */
+	set_int(o, fd, SOL_SOCKET, SO_SNDBUF, 4096);
+	errno = 0;
+	if (o->connect(fd, sa(&a), a.len) && errno == EINPROGRESS)
+		wait_ev(o, fd, POLLOUT, WAIT_MS);
+	DO(t, "connect", get_int(o, fd, SOL_SOCKET, SO_ERROR));
+	recs(t, "filled", "%s", fill_stuck(o, fd) > 0 ? "yes" : "no");
+	return fd;
 }
 
 /* ---- listen, accept, accept4 -------------------------------------------- */
@@ -1131,6 +1190,494 @@ static void c_connect(const struct conf_ops *o, struct trace *t, long arg)
 		o->close(fd2);
 }
 
+/* ---- data: every send call against every receive call ------------------- */
+
+static const char *const senders[] = { "send", "sendto", "sendmsg", "write", "writev" };
+static const char *const receivers[] = { "recv", "recvfrom", "recvmsg", "read", "readv" };
+
+/* arg: sender << 8 | receiver << 4 | v6.  One small send comes back from
+ * the echo service in one segment, so one receive call takes all of it. */
+static void c_xfer(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), s = (int)(arg >> 8), r = (int)(arg >> 4) & 0xf;
+	int fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+	char out[] = "conformance-payload", in[64] = { 0 };
+	struct iovec ov[2] = { { out, 5 }, { out + 5, sizeof(out) - 6 } };
+	struct iovec iv[2] = { { in, 3 }, { in + 3, sizeof(in) - 4 } };
+	struct msghdr m = { .msg_iov = ov, .msg_iovlen = 2 };
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+
+	memset(&from, 0xaa, sizeof(from));
+	switch (s) {
+	case 0: DO(t, "send", o->send(fd, out, sizeof(out) - 1, 0)); break;
+	case 1: DO(t, "sendto", o->sendto(fd, out, sizeof(out) - 1, 0, NULL, 0)); break;
+	case 2: DO(t, "sendmsg", o->sendmsg(fd, &m, 0)); break;
+	case 3: DO(t, "write", o->write(fd, out, sizeof(out) - 1)); break;
+	case 4: DO(t, "writev", o->writev(fd, ov, 2)); break;
+	}
+	wait_inq(o, fd, (int)sizeof(out) - 1, WAIT_MS);
+	rec_poll(o, t, "poll", fd, ALL_EV, 0);
+	m = (struct msghdr){ .msg_iov = iv, .msg_iovlen = 2, .msg_name = &from,
+			     .msg_namelen = sizeof(from) };
+	switch (r) {
+	case 0: DO(t, "recv", o->recv(fd, in, sizeof(in), 0)); break;
+	case 1:	/* no address for a stream socket: the length comes back 0 */
+		DO(t, "recvfrom", o->recvfrom(fd, in, sizeof(in), 0, (void *)&from, &flen));
+		DO(t, "fromlen", (int)flen);
+		DO(t, "from-untouched", ((unsigned char *)&from)[0] == 0xaa);
+		break;
+	case 2:
+		DO(t, "recvmsg", o->recvmsg(fd, &m, 0));
+		DO(t, "namelen", (int)m.msg_namelen);
+		DO(t, "msg_flags", m.msg_flags);
+		DO(t, "controllen", (int)m.msg_controllen);
+		break;
+	case 3: DO(t, "read", o->read(fd, in, sizeof(in))); break;
+	case 4: DO(t, "readv", o->readv(fd, iv, 2)); break;
+	}
+	rec_data(t, "data", in, (ssize_t)strlen(in));
+	DO(t, "empty-after", o->recv(fd, in, sizeof(in), MSG_DONTWAIT));
+	o->close(fd);
+}
+
+/* ---- data: sizes -------------------------------------------------------- */
+
+static const int sizes[] = { 1, 1448, 1449, 65536, 1 << 20 };
+
+/* Sends size bytes to the echo service and reads them back, interleaved
+ * (neither side may block on a full buffer), and checks every byte. */
+static void c_size(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), size = sizes[arg >> 1], fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+	unsigned char *out = malloc((size_t)size), *in = calloc(1, (size_t)size);
+	long sent = 0, got = 0, calls = 0;
+	struct timespec start;
+
+	for (int i = 0; i < size; i++)
+		out[i] = (unsigned char)(i * 7 + i / 251);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (got < size && ms_since(&start) < 10000) {
+		short ev = POLLIN | (sent < size ? POLLOUT : 0);
+		int rev = wait_ev(o, fd, ev, 1000);
+		ssize_t n;
+
+		if (rev & POLLOUT) {
+			n = o->send(fd, out + sent, (size_t)(size - sent), MSG_DONTWAIT);
+			if (n > 0)
+				sent += n;
+		}
+		if (rev & POLLIN) {
+			n = o->recv(fd, in + got, (size_t)(size - got), MSG_DONTWAIT);
+			if (n <= 0)
+				break;
+			got += n;
+			calls++;
+		}
+	}
+	DO(t, "sent", sent);
+	DO(t, "received", got);
+	DO(t, "same-bytes", got == size && !memcmp(in, out, (size_t)size));
+	/* How many reads it took depends on timing; one read cannot take more
+	 * than was sent, and a 1-byte transfer takes exactly one. */
+	recs(t, "reads", "%s", calls == 1 ? "one" : calls > 1 ? "several" : "none");
+	DO(t, "empty-after", o->recv(fd, in, 1, MSG_DONTWAIT));
+	free(out);
+	free(in);
+	o->close(fd);
+}
+
+/* ---- data: receive and send flags, timeouts, low-water marks ------------ */
+
+enum {
+	RS_PEEK, RS_PEEK_EMPTY, RS_DONTWAIT_EMPTY, RS_NONBLOCK_EMPTY, RS_WAITALL, RS_WAITALL_TIMEO,
+	RS_WAITALL_FIN, RS_NO_WAITALL, RS_WAITALL_DONTWAIT, RS_TRUNC, RS_PEEK_TRUNC, RS_OOB_NONE,
+	RS_ERRQUEUE, RS_IOV_SPLIT, RS_ZERO_LEN, RS_NULL_BUF, RS_PEEK_OFF, RS_FIONREAD,
+	RS_IOCTL_LISTENER, RS_IOCTL_FRESH, RS_RCVTIMEO, RS_RCVTIMEO_DATA, RS_SNDTIMEO_FULL,
+	RS_SNDTIMEO_PARTIAL, RS_NONBLOCK_FULL, RS_RCVLOWAT_POLL, RS_RCVLOWAT_TIMEO,
+	RS_RCVLOWAT_DONTWAIT, RS_RCVLOWAT_SHORT_BUF, RS_MSG_MORE, RS_CORK, RS_SEND_OOB,
+	RS_SENDTO_CONNECTED, RS_SEND_UNCONNECTED, RS_RECV_UNCONNECTED, RS_LISTENER_IO,
+	RS_SEND_ZERO, RS_WRITEV_TOO_MANY, RS_EOR, RS_CONFIRM, RS_MAX
+};
+static const char *const rs_names[RS_MAX] = {
+	"peek", "peek_empty", "dontwait_empty", "nonblock_empty", "waitall", "waitall_rcvtimeo",
+	"waitall_fin", "no_waitall_partial", "waitall_dontwait", "trunc_discards", "peek_trunc",
+	"oob_none", "errqueue", "recvmsg_iov_split", "zero_len", "null_buf", "so_peek_off",
+	"fionread_siocinq_siocoutq", "ioctl_listener", "ioctl_fresh", "so_rcvtimeo",
+	"so_rcvtimeo_data", "so_sndtimeo_full", "so_sndtimeo_partial", "nonblock_full",
+	"so_rcvlowat_poll", "so_rcvlowat_rcvtimeo", "so_rcvlowat_dontwait",
+	"so_rcvlowat_short_buf", "msg_more", "tcp_cork", "send_oob", "sendto_connected",
+	"send_unconnected", "recv_unconnected", "listener_io", "send_zero", "writev_too_many",
+	"msg_eor", "msg_confirm",
+};
+
+static void c_rs(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1, q;
+	char b[64] = { 0 };
+	struct timeval tv = { 0, 150000 };
+	struct timespec start;
+	struct addr a;
+	struct endp e;
+	static char big[1 << 20];
+
+	switch (v) {
+	case RS_PEEK:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		rec_recv(o, t, "peek4", fd, 4, MSG_PEEK);
+		rec_recv(o, t, "peek", fd, 64, MSG_PEEK);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_PEEK_EMPTY:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		rec_recv(o, t, "peek", fd, 64, MSG_PEEK | MSG_DONTWAIT);
+		break;
+	case RS_DONTWAIT_EMPTY:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		rec_recv(o, t, "recv", fd, 64, MSG_DONTWAIT);
+		DO(t, "recvmsg", ({ struct iovec iv = { b, sizeof(b) };
+				    struct msghdr m = { .msg_iov = &iv, .msg_iovlen = 1 };
+				    o->recvmsg(fd, &m, MSG_DONTWAIT); }));
+		break;
+	case RS_NONBLOCK_EMPTY:
+		fd = tcp_to(o, t, fam, SVC_ECHO, SOCK_NONBLOCK);
+		DO(t, "read", o->read(fd, b, sizeof(b)));
+		DO(t, "readv", ({ struct iovec iv = { b, sizeof(b) }; o->readv(fd, &iv, 1); }));
+		break;
+	case RS_WAITALL:	/* waits out all three chunks */
+		fd = drip(o, t, fam, "3 4 30\n", 0);
+		rec_recv(o, t, "recv-waitall", fd, 12, MSG_WAITALL);
+		break;
+	case RS_WAITALL_TIMEO:	/* what came before the timeout */
+		fd = drip(o, t, fam, "2 4 20\n", 0);
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_recv(o, t, "recv-waitall", fd, 12, MSG_WAITALL);
+		rec_waited(t, &start, 150);
+		break;
+	case RS_WAITALL_FIN:	/* what came before the FIN */
+		fd = drip(o, t, fam, "2 4 20 F\n", 0);
+		rec_recv(o, t, "recv-waitall", fd, 12, MSG_WAITALL);
+		rec_recv(o, t, "recv", fd, 12, 0);
+		break;
+	case RS_NO_WAITALL: {	/* returns with the first chunk (100 ms before the next) */
+		ssize_t n;
+
+		fd = drip(o, t, fam, "3 4 100\n", 0);
+		n = o->recv(fd, b, 12, 0);
+		recs(t, "recv", "%s", n > 0 && n < 12 ? "partial" : n == 12 ? "all" : "error");
+		DO(t, "recv-rest", o->recv(fd, b + (n > 0 ? n : 0), 12 - (size_t)(n > 0 ? n : 0),
+					   MSG_WAITALL));
+		rec_data(t, "data", b, 12);
+		break;
+	}
+	case RS_WAITALL_DONTWAIT:	/* MSG_DONTWAIT wins */
+		fd = drip(o, t, fam, "2 4 300\n", 0);
+		wait_inq(o, fd, 4, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 12, MSG_WAITALL | MSG_DONTWAIT);
+		break;
+	case RS_TRUNC:	/* TCP: MSG_TRUNC throws the bytes away */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		memset(b, 'z', 8);
+		DO(t, "trunc", o->recv(fd, b, 4, MSG_TRUNC));
+		rec_data(t, "buf", b, 8);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_PEEK_TRUNC:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		memset(b, 'z', 8);
+		DO(t, "peek-trunc", o->recv(fd, b, 4, MSG_PEEK | MSG_TRUNC));
+		rec_data(t, "buf", b, 8);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_OOB_NONE:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "abc", 3, 0);
+		wait_inq(o, fd, 3, WAIT_MS);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_ERRQUEUE:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		rec_recv(o, t, "errqueue", fd, 64, MSG_ERRQUEUE);
+		break;
+	case RS_IOV_SPLIT: {
+		char c[8] = { 0 };
+		struct iovec iv[3] = { { b, 2 }, { NULL, 0 }, { c, 5 } };
+		struct msghdr m = { .msg_iov = iv, .msg_iovlen = 3 };
+
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		DO(t, "recvmsg", o->recvmsg(fd, &m, 0));
+		DO(t, "flags", m.msg_flags);
+		recs(t, "data", "%.2s|%s", b, c);
+		rec_recv(o, t, "rest", fd, 64, 0);
+		break;
+	}
+	case RS_ZERO_LEN:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		rec_recv(o, t, "recv0-empty", fd, 0, MSG_DONTWAIT);
+		o->send(fd, "abc", 3, 0);
+		wait_inq(o, fd, 3, WAIT_MS);
+		rec_recv(o, t, "recv0", fd, 0, 0);
+		DO(t, "read0", o->read(fd, b, 0));
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_NULL_BUF:	/* EFAULT, and the data stays */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "abc", 3, 0);
+		wait_inq(o, fd, 3, WAIT_MS);
+		DO(t, "recv-null", o->recv(fd, NULL, 16, 0));
+		DO(t, "send-null", o->send(fd, NULL, 16, MSG_NOSIGNAL));
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_PEEK_OFF:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "set", set_int(o, fd, SOL_SOCKET, SO_PEEK_OFF, 0));
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		rec_recv(o, t, "peek1", fd, 4, MSG_PEEK);
+		rec_recv(o, t, "peek2", fd, 4, MSG_PEEK);
+		DO(t, "off", get_int(o, fd, SOL_SOCKET, SO_PEEK_OFF));
+		rec_recv(o, t, "recv", fd, 4, 0);
+		DO(t, "off", get_int(o, fd, SOL_SOCKET, SO_PEEK_OFF));
+		rec_recv(o, t, "peek3", fd, 64, MSG_PEEK);
+		break;
+	case RS_FIONREAD:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		DO(t, "fionread", (o->ioctl(fd, FIONREAD, &q), q));
+		DO(t, "siocinq", (o->ioctl(fd, SIOCINQ, &q), q));
+		o->recv(fd, b, 4, 0);
+		DO(t, "fionread", (o->ioctl(fd, FIONREAD, &q), q));
+		/* The echo is the acknowledgement: nothing is left to send. */
+		DO(t, "siocoutq", (o->ioctl(fd, SIOCOUTQ, &q), q));
+		DO(t, "siocoutqnsd", (o->ioctl(fd, SIOCOUTQNSD, &q), q));
+		break;
+	case RS_IOCTL_LISTENER:
+		fd = tcp_listener(o, t, fam, 5, 0, 0);
+		q = -7;
+		DO(t, "fionread", o->ioctl(fd, FIONREAD, &q));
+		DO(t, "siocoutq", o->ioctl(fd, SIOCOUTQ, &q));
+		DO(t, "siocoutqnsd", o->ioctl(fd, SIOCOUTQNSD, &q));
+		DO(t, "siocatmark", o->ioctl(fd, SIOCATMARK, &q));
+		DO(t, "q", q);
+		break;
+	case RS_IOCTL_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		DO(t, "siocoutq", (q = -7, o->ioctl(fd, SIOCOUTQ, &q), q));
+		DO(t, "siocoutqnsd", (q = -7, o->ioctl(fd, SIOCOUTQNSD, &q), q));
+		DO(t, "siocatmark", (q = -7, o->ioctl(fd, SIOCATMARK, &q), q));
+		break;
+	case RS_RCVTIMEO:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		tv.tv_usec = 100000;
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_waited(t, &start, 100);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "read", o->read(fd, b, sizeof(b)));
+		rec_waited(t, &start, 100);
+		break;
+	case RS_RCVTIMEO_DATA:	/* data before the timeout ends the wait */
+		fd = drip(o, t, fam, "2 3 50\n", 0);
+		tv.tv_sec = 1, tv.tv_usec = 0;
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		wait_inq(o, fd, 3, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 3, 0);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_recv(o, t, "recv-next", fd, 64, 0);
+		rec_waited(t, &start, 1000);
+		break;
+	case RS_SNDTIMEO_FULL:
+		fd = tcp_stuck(o, t, fam, 0);
+		/* How much is queued depends on timing: only "some". */
+		DO(t, "siocoutq>0", (q = 0, o->ioctl(fd, SIOCOUTQ, &q), q > 0));
+		DO(t, "siocoutqnsd>0", (q = 0, o->ioctl(fd, SIOCOUTQNSD, &q), q > 0));
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		DO(t, "send-dontwait", o->send(fd, "x", 1, MSG_DONTWAIT));
+		tv.tv_usec = 100000;
+		o->setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "send", o->send(fd, "x", 1, 0));
+		rec_waited(t, &start, 100);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "write-big", o->write(fd, big, sizeof(big)));
+		rec_waited(t, &start, 100);
+		break;
+	case RS_SNDTIMEO_PARTIAL: {	/* what went in before the timeout */
+		ssize_t n;
+
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		set_int(o, fd, SOL_SOCKET, SO_SNDBUF, 4096);
+		a = svc_addr(fam, SVC_IDLE);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		tv.tv_usec = 100000;
+		o->setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		n = o->send(fd, big, sizeof(big), 0);
+		recs(t, "send", "%s", n > 0 && n < (ssize_t)sizeof(big) ? "partial" : "other");
+		rec_waited(t, &start, 100);
+		break;
+	}
+	case RS_NONBLOCK_FULL: {
+		ssize_t n;
+
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		set_int(o, fd, SOL_SOCKET, SO_SNDBUF, 4096);
+		a = svc_addr(fam, SVC_IDLE);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		n = o->send(fd, big, sizeof(big), MSG_DONTWAIT);
+		recs(t, "send", "%s", n > 0 && n < (ssize_t)sizeof(big) ? "partial" : "other");
+		fill_stuck(o, fd);
+		DO(t, "send-again", o->send(fd, big, sizeof(big), MSG_DONTWAIT));
+		DO(t, "sendmsg-again", ({ struct iovec iv = { big, 100 };
+					  struct msghdr m = { .msg_iov = &iv, .msg_iovlen = 1 };
+					  o->sendmsg(fd, &m, MSG_DONTWAIT); }));
+		break;
+	}
+	case RS_RCVLOWAT_POLL:
+		/* poll waits for SO_RCVLOWAT bytes.  (A blocking recv that has
+		 * taken some bytes and waits for the rest is not woken by later
+		 * data while less than SO_RCVLOWAT is queued: Linux leaves it to
+		 * its timeout, so no case waits that way.) */
+		fd = drip(o, t, fam, "2 5 300\n", 0);
+		DO(t, "rcvlowat", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 10));
+		DO(t, "inq", wait_inq(o, fd, 5, WAIT_MS));
+		rec_poll(o, t, "poll-5", fd, POLLIN | POLLRDNORM, 50);
+		rec_poll(o, t, "poll-10", fd, POLLIN | POLLRDNORM, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_RCVLOWAT_TIMEO:	/* the timeout returns what there is */
+		fd = drip(o, t, fam, "1 5 0\n", 0);
+		DO(t, "rcvlowat", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 10));
+		tv.tv_usec = 100000;
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		wait_inq(o, fd, 5, WAIT_MS);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_waited(t, &start, 100);
+		break;
+	case RS_RCVLOWAT_DONTWAIT:
+		fd = drip(o, t, fam, "1 5 0\n", 0);
+		DO(t, "rcvlowat", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 10));
+		wait_inq(o, fd, 5, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 64, MSG_DONTWAIT);
+		break;
+	case RS_RCVLOWAT_SHORT_BUF:	/* a buffer smaller than SO_RCVLOWAT is enough */
+		fd = drip(o, t, fam, "1 5 0\n", 0);
+		DO(t, "rcvlowat", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 10));
+		wait_inq(o, fd, 5, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 3, 0);
+		break;
+	case RS_MSG_MORE:	/* held until a send without it */
+	case RS_CORK:		/* held until uncorked */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		if (v == RS_CORK)
+			DO(t, "cork", set_int(o, fd, IPPROTO_TCP, TCP_CORK, 1));
+		DO(t, "send", o->send(fd, "ab", 2, v == RS_MSG_MORE ? MSG_MORE : 0));
+		rec_poll(o, t, "poll-held", fd, POLLIN, 50);
+		if (v == RS_CORK)
+			DO(t, "uncork", set_int(o, fd, IPPROTO_TCP, TCP_CORK, 0));
+		else
+			DO(t, "send-last", o->send(fd, "cd", 2, 0));
+		wait_inq(o, fd, v == RS_CORK ? 2 : 4, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_SEND_OOB:	/* the peer reads without SO_OOBINLINE: "c" is not there */
+		fd = tcp_to(o, t, fam, SVC_SINK, 0);
+		e = endp_of(o, fd);
+		DO(t, "send", o->send(fd, "ab", 2, 0));
+		DO(t, "send-oob", o->send(fd, "c", 1, MSG_OOB));
+		DO(t, "send", o->send(fd, "de", 2, 0));
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case RS_SENDTO_CONNECTED:	/* the address is ignored */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		a = svc_addr(fam, SVC_CLOSED);
+		DO(t, "sendto", o->sendto(fd, "to", 2, 0, sa(&a), a.len));
+		a = svc_addr(fam == AF_INET ? AF_INET6 : AF_INET, SVC_SINK);
+		DO(t, "sendto-other-family", o->sendto(fd, "at", 2, 0, sa(&a), a.len));
+		wait_inq(o, fd, 4, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_SEND_UNCONNECTED:	/* EPIPE, and SIGPIPE unless MSG_NOSIGNAL */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "send", o->send(fd, "x", 1, 0));
+		conf_sigs(t, "sigs");
+		DO(t, "send-nosignal", o->send(fd, "x", 1, MSG_NOSIGNAL));
+		conf_sigs(t, "sigs");
+		DO(t, "write", o->write(fd, "x", 1));
+		conf_sigs(t, "sigs");
+		a = svc_addr(fam, SVC_ECHO);
+		DO(t, "sendto", o->sendto(fd, "x", 1, 0, sa(&a), a.len));
+		conf_sigs(t, "sigs");
+		DO(t, "sendmsg", ({ struct iovec iv = { b, 1 };
+				    struct msghdr m = { .msg_iov = &iv, .msg_iovlen = 1 };
+				    o->sendmsg(fd, &m, 0); }));
+		conf_sigs(t, "sigs");
+		DO(t, "send0", o->send(fd, "x", 0, 0));
+		conf_sigs(t, "sigs");
+		break;
+	case RS_RECV_UNCONNECTED:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_recv(o, t, "recv-dontwait", fd, 64, MSG_DONTWAIT);
+		DO(t, "read", o->read(fd, b, sizeof(b)));
+		DO(t, "recvmsg", ({ struct iovec iv = { b, sizeof(b) };
+				    struct msghdr m = { .msg_iov = &iv, .msg_iovlen = 1 };
+				    o->recvmsg(fd, &m, 0); }));
+		rec_recv(o, t, "recv-peek", fd, 64, MSG_PEEK);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		break;
+	case RS_LISTENER_IO:
+		fd = tcp_listener(o, t, fam, 5, 0, 0);
+		DO(t, "send", o->send(fd, "x", 1, 0));
+		conf_sigs(t, "sigs");
+		rec_recv(o, t, "recv", fd, 64, 0);
+		DO(t, "read", o->read(fd, b, sizeof(b)));
+		break;
+	case RS_SEND_ZERO:	/* nothing to send: nothing echoed */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "send0", o->send(fd, b, 0, 0));
+		DO(t, "send-null0", o->send(fd, NULL, 0, 0));
+		DO(t, "write0", o->write(fd, b, 0));
+		rec_poll(o, t, "poll", fd, POLLIN, 30);
+		break;
+	case RS_WRITEV_TOO_MANY: {
+		static struct iovec many[IOV_MAX + 1];
+
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		for (int i = 0; i <= IOV_MAX; i++)
+			many[i] = (struct iovec){ big, 1 };
+		DO(t, "writev-too-many", o->writev(fd, many, IOV_MAX + 1));
+		DO(t, "writev-max", o->writev(fd, many, IOV_MAX));
+		DO(t, "inq", wait_inq(o, fd, IOV_MAX, WAIT_MS));
+		break;
+	}
+	case RS_EOR:
+	case RS_CONFIRM:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "send", o->send(fd, "ab", 2, v == RS_EOR ? MSG_EOR : MSG_CONFIRM));
+		wait_inq(o, fd, 2, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	}
+	if (fd >= 0)
+		o->close(fd);
+}
+
 /* ---- registry ----------------------------------------------------------- */
 
 /* Registers variants 0..n-1 of fn in area as NAME_v4 and NAME_v6, but
@@ -1158,7 +1705,22 @@ void conf_register_tcp(void)
 {
 	static const int v6_only[] = { L_V6_ANY_V4, L_V6_ANY_V6ONLY, -1 };
 	static const int connect_v6_only[] = { CN_MAPPED, CN_MAPPED_V6ONLY, CN_V6ONLY_AFTER_BIND, -1 };
+	char n[128];
 
 	add_both("tcp_listen", listen_names, L_MAX, c_listen, NULL, v6_only);
 	add_both("tcp_connect", connect_names, CN_MAX, c_connect, NULL, connect_v6_only);
+	/* data */
+	for (int fam = 0; fam < 2; fam++)
+		for (int sn = 0; sn < 5; sn++)
+			for (int r = 0; r < 5; r++) {
+				snprintf(n, sizeof(n), "xfer_%s_%s_%s", senders[sn], receivers[r],
+					 fam ? "v6" : "v4");
+				conf_add("tcp_io", n, c_xfer, sn << 8 | r << 4 | fam);
+			}
+	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (int fam = 0; fam < 2; fam++) {
+			snprintf(n, sizeof(n), "size_%d_%s", sizes[i], fam ? "v6" : "v4");
+			conf_add("tcp_io", n, c_size, (long)i << 1 | fam);
+		}
+	add_both("tcp_io", rs_names, RS_MAX, c_rs, NULL, NULL);
 }
