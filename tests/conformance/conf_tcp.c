@@ -2,7 +2,9 @@
 /*
  * Stream sockets, socket(7) and tcp(7): listen, accept and accept4; connect
  * blocking and not, and every way it fails; the addresses; data through
- * every send and receive call and flag, timeouts and low-water marks.
+ * every send and receive call and flag, timeouts and low-water marks;
+ * urgent data; shutdown, the peer's FIN and RST, SO_LINGER, SIGPIPE; poll
+ * in every state.
  *
  * The other end is conf_peer.py's TCP side in the peer namespace (its
  * docstring lists the services), always a kernel socket: it echoes,
@@ -1678,6 +1680,557 @@ static void c_rs(const struct conf_ops *o, struct trace *t, long arg)
 		o->close(fd);
 }
 
+/* ---- urgent data -------------------------------------------------------- */
+
+enum {
+	U_READ_ORDER, U_OOB_FIRST, U_OOB_PEEK, U_INLINE, U_SKIPPED, U_TWO, U_INLINE_TWO,
+	U_SIGURG, U_NO_OWNER, U_POLLPRI, U_OOB_LEN0, U_FIONREAD, U_NOT_YET, U_MAX
+};
+static const char *const urg_names[U_MAX] = {
+	"read_order", "oob_first", "oob_peek", "oobinline", "skipped_by_read", "two_urgent",
+	"oobinline_two_urgent", "sigurg", "no_owner_no_sigurg", "pollpri", "oob_len0",
+	"fionread", "not_yet",
+};
+
+/* The peer sends "ab", "c" urgent, "de" (with "2", also "f" urgent and
+ * "gh"); with "F" or "2" it then sends its FIN, which tells us everything
+ * has arrived. */
+static int urgent_conn(const struct conf_ops *o, struct trace *t, int fam, const char *how,
+		       int oobinline, int owner)
+{
+	int fd = tcp_to(o, t, fam, SVC_URGENT, 0);
+
+	if (oobinline)
+		DO(t, "oobinline", set_int(o, fd, SOL_SOCKET, SO_OOBINLINE, 1));
+	if (owner)
+		DO(t, "setown", o->fcntl(fd, F_SETOWN, getpid()) ?: o->fcntl(fd, F_GETOWN, 0) == getpid());
+	o->send(fd, how, 1, 0);
+	wait_ev(o, fd, *how == '1' ? POLLPRI : POLLRDHUP, WAIT_MS);
+	return fd;
+}
+
+static void rec_atmark(const struct conf_ops *o, struct trace *t, int fd)
+{
+	int m = -7;
+
+	DO(t, "atmark", o->ioctl(fd, SIOCATMARK, &m) ?: m);
+}
+
+/* Reads in turn until EOF, recording the mark before each read. */
+static void read_to_eof(const struct conf_ops *o, struct trace *t, int fd)
+{
+	for (int i = 0; i < 6; i++) {
+		char b[64] = { 0 };
+		ssize_t n;
+
+		rec_atmark(o, t, fd);
+		errno = 0;
+		n = o->recv(fd, b, sizeof(b), MSG_DONTWAIT);
+		rec(t, "recv", n, errno);
+		if (n <= 0)
+			break;
+		rec_data(t, "data", b, n);
+	}
+}
+
+static void c_urgent(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1, q;
+
+	switch (v) {
+	case U_READ_ORDER:	/* a read stops at the mark */
+		fd = urgent_conn(o, t, fam, "F", 0, 0);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_atmark(o, t, fd);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_atmark(o, t, fd);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		rec_atmark(o, t, fd);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		read_to_eof(o, t, fd);
+		break;
+	case U_OOB_FIRST:
+		fd = urgent_conn(o, t, fam, "F", 0, 0);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		read_to_eof(o, t, fd);
+		break;
+	case U_OOB_PEEK:
+		fd = urgent_conn(o, t, fam, "F", 0, 0);
+		rec_recv(o, t, "peek-oob", fd, 64, MSG_OOB | MSG_PEEK);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		rec_recv(o, t, "recv-oob-again", fd, 64, MSG_OOB);
+		rec_recv(o, t, "peek-oob-again", fd, 64, MSG_OOB | MSG_PEEK);
+		break;
+	case U_INLINE:	/* the urgent byte stays in the stream */
+		fd = urgent_conn(o, t, fam, "F", 1, 0);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		read_to_eof(o, t, fd);
+		break;
+	case U_SKIPPED:	/* not inline and not read as OOB: skipped */
+		fd = urgent_conn(o, t, fam, "F", 0, 0);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		read_to_eof(o, t, fd);
+		break;
+	case U_TWO:	/* a new mark replaces the old */
+	case U_INLINE_TWO:
+		fd = urgent_conn(o, t, fam, "2", v == U_INLINE_TWO, 0);
+		rec_recv(o, t, "peek-oob", fd, 64, MSG_OOB | MSG_PEEK);
+		read_to_eof(o, t, fd);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		break;
+	case U_SIGURG:	/* to the owner (F_SETOWN) */
+	case U_NO_OWNER:
+		conf_sigs(t, "sigs-before");
+		fd = urgent_conn(o, t, fam, "1", 0, v == U_SIGURG);
+		usleep(20000);	/* the process's signal may go to another thread */
+		conf_sigs(t, "sigs");
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		break;
+	case U_POLLPRI:
+		fd = urgent_conn(o, t, fam, "1", 0, 0);
+		rec_poll(o, t, "poll-pri", fd, POLLPRI, 0);
+		rec_poll(o, t, "poll-rdband", fd, POLLRDBAND, 0);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		rec_poll(o, t, "poll-pri", fd, POLLPRI, 0);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		rec_poll(o, t, "poll-pri", fd, POLLPRI, 0);
+		break;
+	case U_OOB_LEN0:
+		fd = urgent_conn(o, t, fam, "F", 0, 0);
+		rec_recv(o, t, "recv-oob0", fd, 0, MSG_OOB);
+		rec_recv(o, t, "recv-oob-trunc", fd, 0, MSG_OOB | MSG_TRUNC);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		break;
+	case U_FIONREAD:
+		fd = urgent_conn(o, t, fam, "F", 0, 0);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		rec_recv(o, t, "recv", fd, 64, 0);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		break;
+	case U_NOT_YET:	/* nothing urgent has come */
+		fd = tcp_to(o, t, fam, SVC_URGENT, 0);
+		rec_recv(o, t, "recv-oob", fd, 64, MSG_OOB);
+		rec_recv(o, t, "recv-oob-dontwait", fd, 64, MSG_OOB | MSG_DONTWAIT);
+		rec_atmark(o, t, fd);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		break;
+	}
+	if (fd >= 0)
+		o->close(fd);
+}
+
+/* ---- shutdown, FIN, RST, close, SO_LINGER, SIGPIPE ---------------------- */
+
+enum {
+	SH_RD, SH_RD_THEN_DATA, SH_WR, SH_WR_DATA, SH_RDWR, SH_TWICE, SH_BAD_HOW,
+	SH_UNCONN_RD, SH_UNCONN_WR, SH_UNCONN_RDWR, SH_SYN_SENT, FIN_READ, FIN_WRITE,
+	FIN_WRITE_NOSIGNAL, FIN_SO_ERROR, HALFCLOSE, RST_RECV, RST_SEND, RST_SO_ERROR,
+	RST_NOSIGNAL, RST_STATE, CLOSE_NORMAL, CLOSE_UNREAD, LINGER0, LINGER_DATA,
+	LINGER_TIMEOUT, CLOSE_AFTER_SHUT_WR, CLOSE_BADFD, SH_MAX
+};
+static const char *const close_names[SH_MAX] = {
+	"shutdown_rd", "shutdown_rd_then_data", "shutdown_wr", "shutdown_wr_data",
+	"shutdown_rdwr", "shutdown_twice", "shutdown_bad_how", "shutdown_unconnected_rd",
+	"shutdown_unconnected_wr", "shutdown_unconnected_rdwr", "shutdown_syn_sent",
+	"peer_fin_read", "peer_fin_write_epipe", "peer_fin_write_nosignal", "peer_fin_so_error",
+	"peer_halfclose", "peer_rst_recv", "peer_rst_send", "peer_rst_so_error",
+	"peer_rst_nosignal", "peer_rst_state", "close_normal", "close_unread_data_resets",
+	"linger0_resets", "linger_data_delivered", "linger_timeout", "close_after_shutdown_wr",
+	"close_badfd",
+};
+
+/* Sends one byte with flags, then records the signals that came. */
+static void send_sig(const struct conf_ops *o, struct trace *t, const char *what, int fd, int flags)
+{
+	DO(t, what, o->send(fd, "x", 1, flags));
+	conf_sigs(t, "sigs");
+}
+
+static void c_close(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1, q;
+	struct linger lg = { 1, 0 };
+	struct timespec start;
+	struct endp e;
+	char b[16];
+
+	switch (v) {
+	case SH_RD:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_RD));
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_state(o, t, "state", fd);
+		e = endp_of(o, fd);
+		rec_peer(t, "peer-saw", &e, 0, 0);
+		break;
+	case SH_RD_THEN_DATA:	/* what arrives after SHUT_RD */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		e = endp_of(o, fd);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_RD));
+		DO(t, "send", o->send(fd, "abc", 3, 0));
+		rec_peer(t, "peer-saw", &e, 3, WAIT_MS);
+		usleep(50000);	/* the echo is on its way */
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_recv(o, t, "recv-again", fd, 16, 0);
+		break;
+	case SH_WR:	/* the peer sees EOF and closes: FIN both ways */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		e = endp_of(o, fd);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_state(o, t, "state", fd);
+		send_sig(o, t, "send", fd, 0);
+		send_sig(o, t, "send-nosignal", fd, MSG_NOSIGNAL);
+		break;
+	case SH_WR_DATA:	/* data sent before SHUT_WR still goes, and comes back */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "send", o->send(fd, "abc", 3, 0));
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_recv(o, t, "recv-eof", fd, 16, 0);
+		break;
+	case SH_RDWR:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		e = endp_of(o, fd);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_RDWR));
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_recv(o, t, "recv", fd, 16, 0);
+		send_sig(o, t, "send", fd, 0);
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case SH_TWICE:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "shutdown-wr", o->shutdown(fd, SHUT_WR));
+		DO(t, "shutdown-wr-again", o->shutdown(fd, SHUT_WR));
+		DO(t, "shutdown-rd", o->shutdown(fd, SHUT_RD));
+		DO(t, "shutdown-rd-again", o->shutdown(fd, SHUT_RD));
+		DO(t, "shutdown-rdwr", o->shutdown(fd, SHUT_RDWR));
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		break;
+	case SH_BAD_HOW:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "shutdown-3", o->shutdown(fd, 3));
+		DO(t, "shutdown-neg", o->shutdown(fd, -1));
+		DO(t, "shutdown-badfd", o->shutdown(-1, SHUT_RD));
+		rec_state(o, t, "state", fd);
+		break;
+	case SH_UNCONN_RD:	/* ENOTCONN, and yet it applies */
+	case SH_UNCONN_WR:
+	case SH_UNCONN_RDWR:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "shutdown", o->shutdown(fd, v - SH_UNCONN_RD));
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_recv(o, t, "recv", fd, 16, MSG_DONTWAIT);
+		send_sig(o, t, "send", fd, MSG_NOSIGNAL);
+		{
+			struct addr a = svc_addr(fam, SVC_ECHO);
+
+			DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		}
+		rec_poll(o, t, "poll-connected", fd, ALL_EV, 0);
+		break;
+	case SH_SYN_SENT: {	/* aborts the connecting socket */
+		struct addr a = svc_addr(fam, SVC_FULL);
+
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		DO(t, "shutdown", o->shutdown(fd, SHUT_RDWR));
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_state(o, t, "state", fd);
+		rec_so_error(o, t, "so_error", fd);
+		DO(t, "connect-again", o->connect(fd, sa(&a), a.len));
+		break;
+	}
+	case FIN_READ:
+		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_recv(o, t, "recv-again", fd, 16, 0);
+		DO(t, "read", o->read(fd, b, sizeof(b)));
+		rec_recv(o, t, "recv-dontwait", fd, 16, MSG_DONTWAIT);
+		rec_recv(o, t, "recv-peek", fd, 16, MSG_PEEK);
+		rec_state(o, t, "state", fd);
+		break;
+	case FIN_WRITE:		/* the peer is gone: its RST answers the first write */
+	case FIN_WRITE_NOSIGNAL:
+	case FIN_SO_ERROR:
+		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		send_sig(o, t, "send", fd, 0);
+		wait_ev(o, fd, POLLERR, WAIT_MS);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		if (v == FIN_SO_ERROR)
+			rec_so_error(o, t, "so_error", fd);
+		send_sig(o, t, "send-after-rst", fd, v == FIN_WRITE_NOSIGNAL ? MSG_NOSIGNAL : 0);
+		send_sig(o, t, "send-again", fd, v == FIN_WRITE_NOSIGNAL ? MSG_NOSIGNAL : 0);
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_state(o, t, "state", fd);
+		break;
+	case HALFCLOSE:	/* our direction stays open after the peer's FIN */
+		fd = tcp_to(o, t, fam, SVC_HALFCLOSE, 0);
+		e = endp_of(o, fd);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		rec_recv(o, t, "recv", fd, 16, 0);
+		rec_recv(o, t, "recv-eof", fd, 16, 0);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		DO(t, "send", o->send(fd, "more", 4, 0));
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		wait_state(o, fd, ST_CLOSE, WAIT_MS);
+		rec_poll(o, t, "poll-closed", fd, ALL_EV, 0);
+		rec_state(o, t, "state", fd);
+		break;
+	case RST_RECV:
+	case RST_SEND:
+	case RST_SO_ERROR:
+	case RST_NOSIGNAL:	/* the error once, then EOF and EPIPE */
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		if (v == RST_RECV)
+			rec_recv(o, t, "recv", fd, 16, 0);
+		if (v == RST_SEND || v == RST_NOSIGNAL)
+			send_sig(o, t, "send", fd, v == RST_NOSIGNAL ? MSG_NOSIGNAL : 0);
+		if (v == RST_SO_ERROR) {
+			rec_so_error(o, t, "so_error", fd);
+			rec_so_error(o, t, "so_error-again", fd);
+		}
+		rec_recv(o, t, "recv-after", fd, 16, 0);
+		send_sig(o, t, "send-after", fd, v == RST_NOSIGNAL ? MSG_NOSIGNAL : 0);
+		DO(t, "write", o->write(fd, "x", 1));
+		conf_sigs(t, "sigs");
+		break;
+	case RST_STATE:
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		rec_poll(o, t, "poll", fd, ALL_EV, 0);
+		rec_state(o, t, "state", fd);
+		DO(t, "fionread", (q = -7, o->ioctl(fd, FIONREAD, &q), q));
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		rec_so_error(o, t, "so_error", fd);
+		break;
+	case CLOSE_NORMAL:
+		fd = tcp_to(o, t, fam, SVC_SINK, 0);
+		e = endp_of(o, fd);
+		DO(t, "send", o->send(fd, "abc", 3, 0));
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case CLOSE_UNREAD:	/* unread data: RST, not FIN */
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		e = endp_of(o, fd);
+		DO(t, "send", o->send(fd, "abc", 3, 0));
+		wait_inq(o, fd, 3, WAIT_MS);
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case LINGER0:	/* SO_LINGER {1, 0}: RST */
+		fd = tcp_to(o, t, fam, SVC_SINK, 0);
+		e = endp_of(o, fd);
+		DO(t, "send", o->send(fd, "abc", 3, 0));
+		rec_peer(t, "peer-read", &e, 3, WAIT_MS);
+		DO(t, "linger", o->setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case LINGER_DATA:	/* close waits until the data is acknowledged */
+		fd = tcp_to(o, t, fam, SVC_SINK, 0);
+		e = endp_of(o, fd);
+		lg.l_linger = 1;
+		DO(t, "linger", o->setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+		DO(t, "send", o->send(fd, "abc", 3, 0));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_waited(t, &start, 1000);
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case LINGER_TIMEOUT:	/* ... for up to l_linger seconds */
+		fd = tcp_stuck(o, t, fam, 0);
+		lg.l_linger = 1;
+		DO(t, "linger", o->setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_waited(t, &start, 1000);
+		break;
+	case CLOSE_AFTER_SHUT_WR:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		e = endp_of(o, fd);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		DO(t, "close", o->close(fd));
+		fd = -1;
+		rec_peer(t, "peer-saw", &e, 0, WAIT_MS);
+		break;
+	case CLOSE_BADFD:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "close", o->close(fd));
+		DO(t, "close-again", o->close(fd));
+		send_sig(o, t, "send-closed", fd, 0);
+		fd = -1;
+		break;
+	}
+	if (fd >= 0)
+		o->close(fd);
+}
+
+/* ---- poll in every state ------------------------------------------------ */
+
+enum {
+	PO_FRESH, PO_BOUND, PO_LISTEN, PO_SYN_SENT, PO_CONNECTED, PO_DATA, PO_AFTER_READ,
+	PO_PEER_FIN, PO_PEER_RST, PO_REFUSED, PO_SHUT_RD, PO_SHUT_WR, PO_SHUT_RDWR, PO_SNDBUF_FULL,
+	PO_ACCEPTED, PO_NVAL, PO_CONNECT_WAKES, PO_DATA_WAKES, PO_FIN_WAKES, PO_RST_WAKES,
+	PO_TWO_SOCKETS, PO_MAX
+};
+static const char *const poll_names[PO_MAX] = {
+	"fresh", "bound", "listening", "syn_sent", "connected", "data", "after_read",
+	"peer_fin", "peer_rst", "refused", "shut_rd", "shut_wr", "shut_rdwr", "sndbuf_full",
+	"accepted", "nval_closed", "connect_wakes", "data_wakes", "fin_wakes_rdhup",
+	"rst_wakes_events0", "two_sockets",
+};
+
+/* The revents of every event, of POLLIN|POLLOUT (the hang-up bits come
+ * unasked) and of no event at all. */
+static void rec_poll3(const struct conf_ops *o, struct trace *t, int fd)
+{
+	rec_poll(o, t, "all", fd, ALL_EV, 0);
+	rec_poll(o, t, "in|out", fd, POLLIN | POLLOUT, 0);
+	rec_poll(o, t, "none", fd, 0, 0);
+}
+
+static void c_poll_tcp(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1, fd2 = -1;
+	struct addr a;
+	struct timespec start;
+	char b[16];
+
+	switch (v) {
+	case PO_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		break;
+	case PO_BOUND:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		a = local_at(fam, conf_port);
+		DO(t, "bind", o->bind(fd, sa(&a), a.len));
+		break;
+	case PO_LISTEN:
+		fd = tcp_listener(o, t, fam, 5, 0, 0);
+		break;
+	case PO_SYN_SENT:
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		a = svc_addr(fam, SVC_FULL);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case PO_CONNECTED:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		break;
+	case PO_DATA:
+	case PO_AFTER_READ:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "data", 4, 0);
+		wait_inq(o, fd, 4, WAIT_MS);
+		if (v == PO_AFTER_READ)
+			DO(t, "recv", o->recv(fd, b, sizeof(b), 0));
+		break;
+	case PO_PEER_FIN:
+		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		break;
+	case PO_PEER_RST:
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		break;
+	case PO_REFUSED:
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		a = svc_addr(fam, SVC_CLOSED);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		wait_ev(o, fd, POLLOUT, WAIT_MS);
+		break;
+	case PO_SHUT_RD:
+	case PO_SHUT_WR:
+	case PO_SHUT_RDWR:
+		/* To the service that never reads nor closes: the state is ours. */
+		fd = tcp_to(o, t, fam, SVC_IDLE, 0);
+		DO(t, "shutdown", o->shutdown(fd, v - PO_SHUT_RD));
+		break;
+	case PO_SNDBUF_FULL:
+		fd = tcp_stuck(o, t, fam, 0);
+		break;
+	case PO_ACCEPTED:
+		fd2 = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		fd = accept_one(o, t, fd2);
+		break;
+	case PO_NVAL:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		o->close(fd);
+		break;
+	case PO_CONNECT_WAKES:
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		a = svc_addr(fam, SVC_ECHO);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_poll(o, t, "poll-out", fd, POLLOUT, WAIT_MS);
+		rec_waited(t, &start, WAIT_MS);
+		break;
+	case PO_DATA_WAKES:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "x", 1, 0);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_poll(o, t, "poll-in", fd, POLLIN, WAIT_MS);
+		rec_waited(t, &start, WAIT_MS);
+		break;
+	case PO_FIN_WAKES:
+		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_poll(o, t, "poll-rdhup", fd, POLLRDHUP, WAIT_MS);
+		rec_waited(t, &start, WAIT_MS);
+		break;
+	case PO_RST_WAKES:
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_poll(o, t, "poll-none", fd, 0, WAIT_MS);
+		rec_waited(t, &start, WAIT_MS);
+		break;
+	case PO_TWO_SOCKETS: {	/* one ready, one not: poll returns 1 */
+		struct pollfd p[2];
+
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		fd2 = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		p[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		p[1] = (struct pollfd){ .fd = fd2, .events = POLLIN };
+		DO(t, "poll", o->poll(p, 2, WAIT_MS));
+		rec_ev(t, "revents0", p[0].revents);
+		rec_ev(t, "revents1", p[1].revents);
+		break;
+	}
+	}
+	if (v != PO_TWO_SOCKETS)
+		rec_poll3(o, t, fd);
+	if (v != PO_NVAL)
+		o->close(fd);
+	if (fd2 >= 0)
+		o->close(fd2);
+}
+
 /* ---- registry ----------------------------------------------------------- */
 
 /* Registers variants 0..n-1 of fn in area as NAME_v4 and NAME_v6, but
@@ -1723,4 +2276,12 @@ void conf_register_tcp(void)
 			conf_add("tcp_io", n, c_size, (long)i << 1 | fam);
 		}
 	add_both("tcp_io", rs_names, RS_MAX, c_rs, NULL, NULL);
+	/* urgent data, closing, poll */
+	{
+		static const int linger_once[] = { LINGER_TIMEOUT, -1 };	/* a second of waiting */
+
+		add_both("tcp_urg", urg_names, U_MAX, c_urgent, NULL, NULL);
+		add_both("tcp_close", close_names, SH_MAX, c_close, linger_once, NULL);
+		add_both("tcp_poll", poll_names, PO_MAX, c_poll_tcp, NULL, NULL);
+	}
 }
