@@ -2,9 +2,9 @@
 /*
  * Stream sockets, socket(7) and tcp(7): listen, accept and accept4; connect
  * blocking and not, and every way it fails; the addresses; data through
- * every send and receive call and flag, timeouts and low-water marks;
- * urgent data; shutdown, the peer's FIN and RST, SO_LINGER, SIGPIPE; poll
- * in every state.
+ * every send and receive call and flag; urgent data; shutdown, the peer's
+ * FIN and RST, SO_LINGER, SIGPIPE; poll in every state; the SO_ options
+ * with TCP meaning, every TCP_ option, TCP_INFO.
  *
  * The other end is conf_peer.py's TCP side in the peer namespace (its
  * docstring lists the services), always a kernel socket: it echoes,
@@ -2231,6 +2231,429 @@ static void c_poll_tcp(const struct conf_ops *o, struct trace *t, long arg)
 		o->close(fd2);
 }
 
+/* ---- TCP_ options ------------------------------------------------------- */
+
+static const struct conf_opt tcp_opts[] = {
+	{ "tcp_nodelay", IPPROTO_TCP, TCP_NODELAY, K_INT, 1, 0 },
+	{ "tcp_maxseg", IPPROTO_TCP, TCP_MAXSEG, K_INT, 1000, 0 },
+	{ "tcp_cork", IPPROTO_TCP, TCP_CORK, K_INT, 1, 0 },
+	{ "tcp_keepidle", IPPROTO_TCP, TCP_KEEPIDLE, K_INT, 77, 0 },
+	{ "tcp_keepintvl", IPPROTO_TCP, TCP_KEEPINTVL, K_INT, 9, 0 },
+	{ "tcp_keepcnt", IPPROTO_TCP, TCP_KEEPCNT, K_INT, 5, 0 },
+	{ "tcp_syncnt", IPPROTO_TCP, TCP_SYNCNT, K_INT, 3, 0 },
+	{ "tcp_linger2", IPPROTO_TCP, TCP_LINGER2, K_INT, 30, 0 },
+	{ "tcp_defer_accept", IPPROTO_TCP, TCP_DEFER_ACCEPT, K_INT, 5, 0 },
+	{ "tcp_window_clamp", IPPROTO_TCP, TCP_WINDOW_CLAMP, K_INT, 20000, 0 },
+	{ "tcp_info", IPPROTO_TCP, TCP_INFO, K_RO, 1, 0 },
+	{ "tcp_quickack", IPPROTO_TCP, TCP_QUICKACK, K_INT, 0, 0 },
+	{ "tcp_congestion", IPPROTO_TCP, TCP_CONGESTION, K_STR, 0, 0 },
+	{ "tcp_user_timeout", IPPROTO_TCP, TCP_USER_TIMEOUT, K_INT, 5000, 0 },
+	{ "tcp_notsent_lowat", IPPROTO_TCP, TCP_NOTSENT_LOWAT, K_INT, 4096, 0 },
+	{ "tcp_thin_linear_timeouts", IPPROTO_TCP, TCP_THIN_LINEAR_TIMEOUTS, K_INT, 1, 0 },
+	{ "tcp_fastopen", IPPROTO_TCP, TCP_FASTOPEN, K_INT, 5, 0 },
+	{ "tcp_fastopen_connect", IPPROTO_TCP, TCP_FASTOPEN_CONNECT, K_INT, 1, 0 },
+	{ "tcp_inq", IPPROTO_TCP, TCP_INQ, K_INT, 1, 0 },
+	{ "tcp_tx_delay", IPPROTO_TCP, TCP_TX_DELAY, K_INT, 100, 0 },
+	{ "tcp_save_syn", IPPROTO_TCP, TCP_SAVE_SYN, K_INT, 1, 0 },
+	{ "tcp_saved_syn", IPPROTO_TCP, TCP_SAVED_SYN, K_RO, 1, 0 },
+	{ "tcp_ulp", IPPROTO_TCP, TCP_ULP, K_RO, 1, 0 },
+	{ "tcp_unknown_999", IPPROTO_TCP, 999, K_INT, 1, 0 },
+};
+
+enum {
+	TO_DEFAULT, TO_DEFAULT_V6, TO_SET_GET, TO_SET_SHORT, TO_GET_SHORT, TO_RANGE, TO_CONNECTED,
+	TO_ON_UDP, TO_MAX
+};
+static const char *const to_names[TO_MAX] = {
+	"default", "default_v6", "set_get", "set_short", "get_short", "range", "connected",
+	"on_udp",
+};
+
+/* The value a case writes: op->val, the string "reno" for strings. */
+static int opt_set(const struct conf_ops *o, int fd, const struct conf_opt *op, socklen_t len)
+{
+	return op->kind == K_STR ? o->setsockopt(fd, op->level, op->opt, "reno", len)
+				 : o->setsockopt(fd, op->level, op->opt, &op->val, len);
+}
+
+static socklen_t opt_len(const struct conf_opt *op) { return op->kind == K_STR ? 4 : sizeof(int); }
+
+/* arg: index << 4 | variant.  The first 40 bytes of TCP_INFO (all that
+ * is shown) hold nothing that depends on timing until the socket connects:
+ * then tcpi_rto does, and the TCP_INFO cases read it field by field. */
+static void c_tcp_opt(const struct conf_ops *o, struct trace *t, long arg)
+{
+	const struct conf_opt *op = &tcp_opts[arg >> 4];
+	int v = (int)(arg & 0xf), fam = v == TO_DEFAULT_V6 ? AF_INET6 : AF_INET, fd;
+	static const int range[] = { 0, 1, -1, 255, 32767, 32768, 65536, INT_MAX };
+	char n[32];
+
+	if (v == TO_ON_UDP) {	/* what IPPROTO_TCP means to a UDP socket */
+		for (int f = 0; f < 2; f++) {
+			fd = o->socket(f ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
+			rec_opt(o, t, fd, op, f ? "get-v6" : "get-v4", 64);
+			DO(t, f ? "set-v6" : "set-v4", opt_set(o, fd, op, opt_len(op)));
+			o->close(fd);
+		}
+		return;
+	}
+	fd = v == TO_CONNECTED ? tcp_to(o, t, AF_INET, SVC_ECHO, 0) : o->socket(fam, SOCK_STREAM, 0);
+	switch (v) {
+	case TO_DEFAULT:
+	case TO_DEFAULT_V6:
+		rec_opt(o, t, fd, op, "get", op->kind == K_STR ? 16 : 64);
+		break;
+	case TO_SET_GET:
+		DO(t, "set", opt_set(o, fd, op, opt_len(op)));
+		rec_opt(o, t, fd, op, "get", op->kind == K_STR ? 16 : 64);
+		break;
+	case TO_SET_SHORT:
+		DO(t, "set-1", opt_set(o, fd, op, 1));
+		DO(t, "set-0", opt_set(o, fd, op, 0));
+		DO(t, "set-null", o->setsockopt(fd, op->level, op->opt, NULL, opt_len(op)));
+		DO(t, "set-long", ({ char big[64] = "reno"; if (op->kind != K_STR)
+					memcpy(big, &op->val, sizeof(int));
+				     o->setsockopt(fd, op->level, op->opt, big, sizeof(big)); }));
+		rec_opt(o, t, fd, op, "get", op->kind == K_STR ? 16 : 64);
+		break;
+	case TO_GET_SHORT:
+		rec_opt(o, t, fd, op, "get-1", 1);
+		rec_opt(o, t, fd, op, "get-0", 0);
+		DO(t, "get-neg", ({ int x; socklen_t l = (socklen_t)-1;
+				    o->getsockopt(fd, op->level, op->opt, &x, &l); }));
+		DO(t, "get-nulllen", ({ int x; o->getsockopt(fd, op->level, op->opt, &x, NULL); }));
+		break;
+	case TO_RANGE:
+		for (size_t i = 0; i < ARRAY_SIZE(range); i++) {
+			int g = 0;
+			socklen_t l = sizeof(g);
+
+			snprintf(n, sizeof(n), "set(%d)", range[i]);
+			DO(t, n, set_int(o, fd, op->level, op->opt, range[i]));
+			errno = 0;
+			if (o->getsockopt(fd, op->level, op->opt, &g, &l))
+				rec(t, "get", -1, errno);
+			else
+				recs(t, "get", "%d", g);
+		}
+		break;
+	case TO_CONNECTED:
+		rec_opt(o, t, fd, op, "get", op->kind == K_STR ? 16 : 64);
+		DO(t, "set", opt_set(o, fd, op, opt_len(op)));
+		rec_opt(o, t, fd, op, "get", op->kind == K_STR ? 16 : 64);
+		break;
+	}
+	o->close(fd);
+}
+
+/* TCP_CONGESTION by name. */
+static void c_congestion(const struct conf_ops *o, struct trace *t, long arg)
+{
+	static const char *const names[] = { "reno", "cubic", "bogus", "", "reno\nx",
+					     "a-name-longer-than-sixteen" };
+	const struct conf_opt op = { "tcp_congestion", IPPROTO_TCP, TCP_CONGESTION, K_STR, 0, 0 };
+	int fd = arg & 2 ? tcp_to(o, t, fam_of(arg), SVC_ECHO, 0)
+			 : o->socket(fam_of(arg), SOCK_STREAM, 0);
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		char n[48];
+
+		snprintf(n, sizeof(n), "set(%s)", names[i]);
+		DO(t, n, o->setsockopt(fd, IPPROTO_TCP, TCP_CONGESTION, names[i],
+				       (socklen_t)strlen(names[i])));
+		rec_opt(o, t, fd, &op, "get", 16);
+	}
+	rec_opt(o, t, fd, &op, "get-4", 4);
+	o->close(fd);
+}
+
+/* ---- SO_ options on a stream socket ------------------------------------- */
+
+static const struct conf_opt so_opts[] = {
+	{ "so_acceptconn", SOL_SOCKET, SO_ACCEPTCONN, K_RO, 1, 0 },
+	{ "so_bindtodevice", SOL_SOCKET, SO_BINDTODEVICE, K_IFNAME, 0, 0 },
+	{ "so_broadcast", SOL_SOCKET, SO_BROADCAST, K_INT, 1, 0 },
+	{ "so_debug", SOL_SOCKET, SO_DEBUG, K_INT, 1, 0 },
+	{ "so_domain", SOL_SOCKET, SO_DOMAIN, K_RO, 1, 0 },
+	{ "so_error", SOL_SOCKET, SO_ERROR, K_RO, 1, 0 },
+	{ "so_dontroute", SOL_SOCKET, SO_DONTROUTE, K_INT, 1, 0 },
+	{ "so_keepalive", SOL_SOCKET, SO_KEEPALIVE, K_INT, 1, 0 },
+	{ "so_linger", SOL_SOCKET, SO_LINGER, K_LINGER, 5, 0 },
+	{ "so_mark", SOL_SOCKET, SO_MARK, K_INT, 42, 0 },
+	{ "so_oobinline", SOL_SOCKET, SO_OOBINLINE, K_INT, 1, 0 },
+	{ "so_passcred", SOL_SOCKET, SO_PASSCRED, K_INT, 1, 0 },
+	{ "so_peek_off", SOL_SOCKET, SO_PEEK_OFF, K_INT, 3, 0 },
+	{ "so_peercred", SOL_SOCKET, SO_PEERCRED, K_RO, 1, 0 },
+	{ "so_peername", SOL_SOCKET, SO_PEERNAME, K_RO, 1, 0 },
+	{ "so_priority", SOL_SOCKET, SO_PRIORITY, K_INT, 6, 0 },
+	{ "so_protocol", SOL_SOCKET, SO_PROTOCOL, K_RO, 1, 0 },
+	{ "so_rcvbuf", SOL_SOCKET, SO_RCVBUF, K_INT, 4096, 0 },
+	{ "so_rcvbufforce", SOL_SOCKET, SO_RCVBUFFORCE, K_INT, 8192, 0 },
+	{ "so_rcvlowat", SOL_SOCKET, SO_RCVLOWAT, K_INT, 10, 0 },
+	{ "so_sndlowat", SOL_SOCKET, SO_SNDLOWAT, K_INT, 10, 0 },
+	{ "so_rcvtimeo", SOL_SOCKET, SO_RCVTIMEO, K_TV, 250000, 0 },
+	{ "so_sndtimeo", SOL_SOCKET, SO_SNDTIMEO, K_TV, 1500000, 0 },
+	{ "so_reuseaddr", SOL_SOCKET, SO_REUSEADDR, K_INT, 1, 0 },
+	{ "so_reuseport", SOL_SOCKET, SO_REUSEPORT, K_INT, 1, 0 },
+	{ "so_sndbuf", SOL_SOCKET, SO_SNDBUF, K_INT, 4096, 0 },
+	{ "so_sndbufforce", SOL_SOCKET, SO_SNDBUFFORCE, K_INT, 8192, 0 },
+	{ "so_timestamp", SOL_SOCKET, SO_TIMESTAMP, K_INT, 1, 0 },
+	{ "so_type", SOL_SOCKET, SO_TYPE, K_RO, 1, 0 },
+	{ "so_busy_poll", SOL_SOCKET, SO_BUSY_POLL, K_INT, 50, 0 },
+	{ "so_zerocopy", SOL_SOCKET, SO_ZEROCOPY, K_INT, 1, 0 },
+	{ "so_max_pacing_rate", SOL_SOCKET, SO_MAX_PACING_RATE, K_INT, 1000000, 0 },
+	{ "so_cookie", SOL_SOCKET, SO_COOKIE, K_COOKIE, 1, 0 },
+};
+
+enum { SO_V_DEFAULT, SO_V_DEFAULT_V6, SO_V_SET_GET, SO_V_CONNECTED, SO_V_LISTENING, SO_V_MAX };
+static const char *const so_v_names[SO_V_MAX] = {
+	"default", "default_v6", "set_get", "connected", "listening",
+};
+
+static void c_so_opt(const struct conf_ops *o, struct trace *t, long arg)
+{
+	const struct conf_opt *op = &so_opts[arg >> 4];
+	int v = (int)(arg & 0xf), fd;
+	struct timeval tv = { op->val / 1000000, op->val % 1000000 };
+	struct linger lg = { 1, op->val };
+	const void *p = &op->val;
+	socklen_t len = sizeof(int);
+
+	if (op->kind == K_TV)
+		p = &tv, len = sizeof(tv);
+	else if (op->kind == K_LINGER)
+		p = &lg, len = sizeof(lg);
+	else if (op->kind == K_IFNAME)
+		p = "lo", len = 3;
+	fd = v == SO_V_CONNECTED ? tcp_to(o, t, AF_INET, SVC_ECHO, 0)
+	     : v == SO_V_LISTENING ? tcp_listener(o, t, AF_INET, 5, 0, 0)
+	     : o->socket(v == SO_V_DEFAULT_V6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+	rec_opt(o, t, fd, op, "get", 64);
+	/* SO_PEERNAME wants room for exactly the address. */
+	if (op->opt == SO_PEERNAME)
+		rec_opt(o, t, fd, op, "get-16", sizeof(struct sockaddr_in));
+	if (v == SO_V_SET_GET || v == SO_V_CONNECTED) {
+		DO(t, "set", o->setsockopt(fd, op->level, op->opt, p, len));
+		rec_opt(o, t, fd, op, "get", 64);
+	}
+	o->close(fd);
+}
+
+/* ---- buffers ------------------------------------------------------------ */
+
+enum {
+	B_RCVBUF_MIN, B_SNDBUF_MIN, B_RCVBUF_MAX, B_SNDBUF_MAX, B_RCVBUF_NEG, B_AFTER_CONNECT,
+	B_LOCKED_CONNECT, B_RCVLOWAT_GROWS_RCVBUF, B_RCVLOWAT_LIMITS, B_FORCE, B_MAX
+};
+static const char *const buf_names[B_MAX] = {
+	"so_rcvbuf_min", "so_sndbuf_min", "so_rcvbuf_max", "so_sndbuf_max", "so_rcvbuf_negative",
+	"defaults_after_connect", "set_before_connect_kept", "so_rcvlowat_grows_rcvbuf",
+	"so_rcvlowat_limits", "force_above_max",
+};
+
+static void c_buf(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1;
+
+	switch (v) {
+	case B_RCVBUF_MIN:
+	case B_SNDBUF_MIN:
+	case B_RCVBUF_MAX:
+	case B_SNDBUF_MAX:
+	case B_RCVBUF_NEG: {	/* doubled, within [minimum, 2 * net.core.[rw]mem_max] */
+		int opt = v == B_SNDBUF_MIN || v == B_SNDBUF_MAX ? SO_SNDBUF : SO_RCVBUF;
+		int val = v <= B_SNDBUF_MIN ? 1 : v == B_RCVBUF_NEG ? -1 : INT_MAX;
+
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "set", set_int(o, fd, SOL_SOCKET, opt, val));
+		DO(t, "get", get_int(o, fd, SOL_SOCKET, opt));
+		DO(t, "set-4096", set_int(o, fd, SOL_SOCKET, opt, 4096));
+		DO(t, "get", get_int(o, fd, SOL_SOCKET, opt));
+		break;
+	}
+	case B_AFTER_CONNECT:	/* the send buffer grows to fit the congestion window */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "rcvbuf", get_int(o, fd, SOL_SOCKET, SO_RCVBUF));
+		DO(t, "sndbuf", get_int(o, fd, SOL_SOCKET, SO_SNDBUF));
+		o->close(fd);
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		DO(t, "rcvbuf", get_int(o, fd, SOL_SOCKET, SO_RCVBUF));
+		DO(t, "sndbuf", get_int(o, fd, SOL_SOCKET, SO_SNDBUF));
+		break;
+	case B_LOCKED_CONNECT: {	/* ... unless set: then it stays */
+		struct addr a = svc_addr(fam, SVC_ECHO);
+
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		set_int(o, fd, SOL_SOCKET, SO_RCVBUF, 8192);
+		set_int(o, fd, SOL_SOCKET, SO_SNDBUF, 8192);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		DO(t, "rcvbuf", get_int(o, fd, SOL_SOCKET, SO_RCVBUF));
+		DO(t, "sndbuf", get_int(o, fd, SOL_SOCKET, SO_SNDBUF));
+		break;
+	}
+	case B_RCVLOWAT_GROWS_RCVBUF:	/* TCP makes room for SO_RCVLOWAT bytes */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "set", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 1000000));
+		DO(t, "rcvlowat", get_int(o, fd, SOL_SOCKET, SO_RCVLOWAT));
+		DO(t, "rcvbuf", get_int(o, fd, SOL_SOCKET, SO_RCVBUF));
+		DO(t, "window_clamp", get_int(o, fd, IPPROTO_TCP, TCP_WINDOW_CLAMP));
+		break;
+	case B_RCVLOWAT_LIMITS:	/* 0 means 1; capped by a locked buffer */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "set-0", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 0));
+		DO(t, "get", get_int(o, fd, SOL_SOCKET, SO_RCVLOWAT));
+		DO(t, "set-neg", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, -1));
+		DO(t, "get", get_int(o, fd, SOL_SOCKET, SO_RCVLOWAT));
+		DO(t, "rcvbuf", set_int(o, fd, SOL_SOCKET, SO_RCVBUF, 8192));
+		DO(t, "set-big", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 100000));
+		DO(t, "get", get_int(o, fd, SOL_SOCKET, SO_RCVLOWAT));
+		DO(t, "rcvbuf", get_int(o, fd, SOL_SOCKET, SO_RCVBUF));
+		break;
+	case B_FORCE:	/* root: past net.core.[rw]mem_max */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		DO(t, "rcvbufforce", set_int(o, fd, SOL_SOCKET, SO_RCVBUFFORCE, 16 << 20));
+		DO(t, "rcvbuf", get_int(o, fd, SOL_SOCKET, SO_RCVBUF));
+		DO(t, "sndbufforce", set_int(o, fd, SOL_SOCKET, SO_SNDBUFFORCE, 16 << 20));
+		DO(t, "sndbuf", get_int(o, fd, SOL_SOCKET, SO_SNDBUF));
+		break;
+	}
+	o->close(fd);
+}
+
+/* ---- TCP_INFO ----------------------------------------------------------- */
+
+enum {
+	I_FRESH, I_LISTEN, I_LISTEN_PENDING, I_SYN_SENT, I_CONNECTED, I_AFTER_DATA,
+	I_SMALL_RCVBUF, I_MAXSEG, I_LEN, I_CLOSE_WAIT, I_RST, I_FIN_WAIT2, I_ACCEPTED, I_MAX
+};
+static const char *const info_names[I_MAX] = {
+	"fresh", "listening", "listening_pending", "syn_sent", "connected", "after_data",
+	"small_rcvbuf", "maxseg", "len", "close_wait", "after_rst", "fin_wait2", "accepted",
+};
+
+/* The fields of TCP_INFO whose values do not depend on timing.  tcpi_rto
+ * is the initial 1 s until an RTT is measured, then 200 ms (the minimum)
+ * plus a few RTTs of microseconds: recorded as that range.  tcpi_ato,
+ * tcpi_rtt, the last_* times, pacing and delivery rates, rcv_space and
+ * rcv_ssthresh (they move with the receive buffer's autotuning) are not
+ * recorded. */
+static void rec_info(const struct conf_ops *o, struct trace *t, int fd, int data)
+{
+	struct tcp_info ti;
+	unsigned rto;
+
+	errno = 0;
+	if (get_info(o, fd, &ti)) {
+		rec(t, "tcp_info", -1, errno);
+		return;
+	}
+	rto = ti.tcpi_rto;
+	recs(t, "state", "%s", ti.tcpi_state < ARRAY_SIZE(tcp_states) ? tcp_states[ti.tcpi_state] : "?");
+	recs(t, "ca_state", "%u", ti.tcpi_ca_state);
+	recs(t, "retransmits", "%u,probes=%u,backoff=%u", ti.tcpi_retransmits, ti.tcpi_probes,
+	     ti.tcpi_backoff);
+	recs(t, "options", "%#x", ti.tcpi_options);
+	recs(t, "wscale", "snd%u,rcv%u", ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale);
+	recs(t, "rto", "%s", rto == 1000000 ? "1s" : rto >= 200000 && rto < 1000000
+			       ? "200ms..1s" : "other");
+	recs(t, "mss", "snd%u,rcv%u,adv%u,pmtu%u", ti.tcpi_snd_mss, ti.tcpi_rcv_mss,
+	     ti.tcpi_advmss, ti.tcpi_pmtu);
+	recs(t, "queue", "unacked%u,sacked%u,lost%u,retrans%u,fackets%u", ti.tcpi_unacked,
+	     ti.tcpi_sacked, ti.tcpi_lost, ti.tcpi_retrans, ti.tcpi_fackets);
+	recs(t, "cwnd", "%u,ssthresh=%u,reordering=%u,total_retrans=%u", ti.tcpi_snd_cwnd,
+	     ti.tcpi_snd_ssthresh, ti.tcpi_reordering, ti.tcpi_total_retrans);
+	if (data)
+		recs(t, "bytes", "acked%llu,received%llu,sent%llu,retrans%llu,data_segs_in%u,out%u,"
+		     "notsent%u", (unsigned long long)ti.tcpi_bytes_acked,
+		     (unsigned long long)ti.tcpi_bytes_received,
+		     (unsigned long long)ti.tcpi_bytes_sent,
+		     (unsigned long long)ti.tcpi_bytes_retrans, ti.tcpi_data_segs_in,
+		     ti.tcpi_data_segs_out, ti.tcpi_notsent_bytes);
+}
+
+static void c_info(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fam = fam_of(arg), v = (int)(arg >> 1), fd = -1, lfd = -1;
+	struct addr a;
+	char b[16];
+
+	switch (v) {
+	case I_FRESH:
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		break;
+	case I_LISTEN:
+		fd = tcp_listener(o, t, fam, 7, 0, 0);
+		break;
+	case I_LISTEN_PENDING:
+		fd = tcp_listener(o, t, fam, 7, 0, 0);
+		peer_connects(t, fam, "echo");
+		wait_ev(o, fd, POLLIN, WAIT_MS);
+		break;
+	case I_SYN_SENT:
+		fd = o->socket(fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		a = svc_addr(fam, SVC_FULL);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case I_CONNECTED:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		break;
+	case I_AFTER_DATA:
+		fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+		o->send(fd, "0123456789", 10, 0);
+		wait_inq(o, fd, 10, WAIT_MS);
+		DO(t, "recv", o->recv(fd, b, 10, 0));
+		break;
+	case I_SMALL_RCVBUF:	/* no window scaling needed */
+	case I_MAXSEG:		/* the MSS asked for, less the timestamp option */
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		if (v == I_SMALL_RCVBUF)
+			DO(t, "rcvbuf", set_int(o, fd, SOL_SOCKET, SO_RCVBUF, 8192));
+		else
+			DO(t, "maxseg", set_int(o, fd, IPPROTO_TCP, TCP_MAXSEG, 1000));
+		a = svc_addr(fam, SVC_ECHO);
+		DO(t, "connect", o->connect(fd, sa(&a), a.len));
+		break;
+	case I_LEN: {	/* as much as asked for, up to what the kernel has */
+		unsigned char buf[1024];
+		socklen_t l;
+
+		fd = o->socket(fam, SOCK_STREAM, 0);
+		for (int i = 0; i < 5; i++) {
+			static const socklen_t lens[] = { 0, 1, 8, 104, 1024 };
+
+			memset(buf, 0xaa, sizeof(buf));
+			l = lens[i];
+			DO(t, "get", o->getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, &l));
+			recs(t, "len", "%u,first=%02x,after=%02x", l, buf[0], buf[l < 1024 ? l : 0]);
+		}
+		o->close(fd);
+		return;
+	}
+	case I_CLOSE_WAIT:
+		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);
+		wait_ev(o, fd, POLLRDHUP, WAIT_MS);
+		break;
+	case I_RST:
+		fd = tcp_to(o, t, fam, SVC_RESET, 0);
+		wait_ev(o, fd, POLLHUP, WAIT_MS);
+		break;
+	case I_FIN_WAIT2:	/* our FIN acknowledged; the peer never closes */
+		fd = tcp_to(o, t, fam, SVC_IDLE, 0);
+		DO(t, "shutdown", o->shutdown(fd, SHUT_WR));
+		wait_state(o, fd, ST_FIN_WAIT2, WAIT_MS);
+		break;
+	case I_ACCEPTED:
+		lfd = tcp_listener(o, t, fam, 5, 0, 0);
+		peer_connects(t, fam, "echo");
+		fd = accept_one(o, t, lfd);
+		break;
+	}
+	rec_info(o, t, fd, v == I_AFTER_DATA);
+	o->close(fd);
+	if (lfd >= 0)
+		o->close(lfd);
+}
+
 /* ---- registry ----------------------------------------------------------- */
 
 /* Registers variants 0..n-1 of fn in area as NAME_v4 and NAME_v6, but
@@ -2284,4 +2707,29 @@ void conf_register_tcp(void)
 		add_both("tcp_close", close_names, SH_MAX, c_close, linger_once, NULL);
 		add_both("tcp_poll", poll_names, PO_MAX, c_poll_tcp, NULL, NULL);
 	}
+	/* options */
+	for (size_t i = 0; i < ARRAY_SIZE(tcp_opts); i++)
+		for (int v = 0; v < TO_MAX; v++) {
+			enum opt_kind k = tcp_opts[i].kind;
+
+			/* Read-only and string options: no integer range. */
+			if ((k == K_RO || k == K_STR) && v == TO_RANGE)
+				continue;
+			if (tcp_opts[i].opt == TCP_INFO && v == TO_CONNECTED)
+				continue;
+			snprintf(n, sizeof(n), "%s_%s", tcp_opts[i].name, to_names[v]);
+			conf_add("tcp_opt", n, c_tcp_opt, (long)(i << 4 | (size_t)v));
+		}
+	for (int i = 0; i < 4; i++) {
+		snprintf(n, sizeof(n), "tcp_congestion_names_%s_%s", i & 2 ? "connected" : "fresh",
+			 i & 1 ? "v6" : "v4");
+		conf_add("tcp_opt", n, c_congestion, i);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(so_opts); i++)
+		for (int v = 0; v < SO_V_MAX; v++) {
+			snprintf(n, sizeof(n), "%s_%s", so_opts[i].name, so_v_names[v]);
+			conf_add("tcp_so_opt", n, c_so_opt, (long)(i << 4 | (size_t)v));
+		}
+	add_both("tcp_so_opt", buf_names, B_MAX, c_buf, NULL, NULL);
+	add_both("tcp_info", info_names, I_MAX, c_info, NULL, NULL);
 }
