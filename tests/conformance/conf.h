@@ -13,7 +13,9 @@
  * Files: conf_main.c (registry, runner, reports), conf_socket.c (socket,
  * bind, connect, addresses, close, shutdown), conf_options.c (SO_, IP_ and
  * IPV6_ options, fcntl, ioctl), conf_io.c (data, non-blocking I/O, poll,
- * control messages and what reaches the wire).
+ * control messages and what reaches the wire), conf_tcp.c (stream
+ * sockets: listen and accept, connect, data, urgent data, shutdown and
+ * reset, poll, the SO_ and TCP_ options, TCP_INFO).
  */
 #ifndef XS_CONF_H
 #define XS_CONF_H
@@ -28,6 +30,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <time.h>
 
 /* The calls a case may make.  pread, pwrite, lseek and socketpair have no
  * xsock twin: both tables use libc's (an xsock fd is a kernel fd, so they
@@ -38,6 +41,9 @@ struct conf_ops {
 	int (*socketpair)(int, int, int, int[2]);
 	int (*bind)(int, const struct sockaddr *, socklen_t);
 	int (*connect)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
 	int (*getsockname)(int, struct sockaddr *, socklen_t *);
 	int (*getpeername)(int, struct sockaddr *, socklen_t *);
 	int (*shutdown)(int, int);
@@ -71,11 +77,12 @@ struct trace {
 };
 
 /* The topology, from the command line: our addresses (where xsock is
- * attached) and the kernel peer's, the peer's echo port and the port of
- * its reporter (conf_peer.py: answers each datagram with what it saw). */
+ * attached) and the kernel peer's, the peer's echo port, the port of its
+ * reporter (conf_peer.py: answers each datagram with what it saw) and the
+ * first port of its TCP services (conf_peer.py lists them). */
 extern struct sockaddr_in conf_local4, conf_peer4;
 extern struct sockaddr_in6 conf_local6, conf_peer6;
-extern int conf_echo_port, conf_report_port;
+extern int conf_echo_port, conf_report_port, conf_tcp_port;
 /* A port no one else uses, the same in both runs of a case. */
 extern int conf_port;
 
@@ -85,6 +92,7 @@ void conf_add(const char *area, const char *name, conf_fn fn, long arg);
 void conf_register_socket(void);
 void conf_register_options(void);
 void conf_register_io(void);
+void conf_register_tcp(void);
 
 /* ---- recording ---------------------------------------------------------- */
 
@@ -111,7 +119,29 @@ void rec_addr(struct trace *t, const char *what, const void *sa, socklen_t len, 
 void rec_name(struct trace *t, const char *what, const struct conf_ops *o, int fd, int peer,
 	      int keep_port);
 
+/* An option, how to read it back and what a set-and-read-back case writes. */
+enum opt_kind { K_INT, K_RO, K_TV, K_LINGER, K_IFNAME, K_COOKIE, K_STR };
+
+struct conf_opt {
+	const char *name;
+	int level, opt;
+	enum opt_kind kind;
+	int val;	/* what a set-and-read-back case writes */
+	int v6;		/* 1: an IPv6 socket only; 0: both families */
+};
+
+/* getsockopt with len bytes of room (at most 512), recorded with the
+ * length returned and the value as its kind reads (cookies: only
+ * "non-zero"; strings and names: up to the first NUL; else hex bytes). */
+void rec_opt(const struct conf_ops *o, struct trace *t, int fd, const struct conf_opt *op,
+	     const char *what, socklen_t len);
+
 /* ---- helpers ------------------------------------------------------------ */
+
+/* The family a case's arg selects in its low bit: AF_INET6 when set. */
+static inline int fam_of(long arg) { return arg & 1 ? AF_INET6 : AF_INET; }
+/* Milliseconds since a (CLOCK_MONOTONIC). */
+long ms_since(const struct timespec *a);
 
 struct sockaddr_in sin4(const struct sockaddr_in *base, int port);
 struct sockaddr_in6 sin6(const struct sockaddr_in6 *base, int port);

@@ -21,16 +21,6 @@
 
 #include "conf.h"
 
-static int fam_of(long arg) { return arg & 1 ? AF_INET6 : AF_INET; }
-
-static long ms_since(const struct timespec *a)
-{
-	struct timespec z;
-
-	clock_gettime(CLOCK_MONOTONIC, &z);
-	return (z.tv_sec - a->tv_sec) * 1000 + (z.tv_nsec - a->tv_nsec) / 1000000;
-}
-
 /* A socket connected to the reporter. */
 static int udp_report(const struct conf_ops *o, int family, int type_flags)
 {

@@ -5,6 +5,7 @@
  * a line per case, a table per area and, last, "N passed, N failed".
  *
  *   conformance [-v] [--case GLOB] [--markdown] LOCAL4 PEER4 LOCAL6 PEER6 ECHO_PORT REPORT_PORT
+ *               TCP_PORT
  *   conformance --list [--case GLOB]
  *
  * GLOB matches "area/name" or "name".  Exit status 0 only when every
@@ -30,7 +31,8 @@ static int x_ioctl(int fd, unsigned long req, void *arg) { return xsock_ioctl(fd
 
 const struct conf_ops conf_kernel_ops = {
 	.name = "kernel", .socket = socket, .socketpair = socketpair, .bind = bind,
-	.connect = connect, .getsockname = getsockname, .getpeername = getpeername,
+	.connect = connect, .listen = listen, .accept = accept, .accept4 = accept4,
+	.getsockname = getsockname, .getpeername = getpeername,
 	.shutdown = shutdown, .close = close, .send = send, .sendto = sendto,
 	.sendmsg = sendmsg, .recv = recv, .recvfrom = recvfrom, .recvmsg = recvmsg,
 	.read = read, .write = write, .readv = readv, .writev = writev, .pread = pread,
@@ -40,7 +42,8 @@ const struct conf_ops conf_kernel_ops = {
 
 const struct conf_ops conf_xsock_ops = {
 	.name = "xsock", .socket = xsock_socket, .socketpair = socketpair, .bind = xsock_bind,
-	.connect = xsock_connect, .getsockname = xsock_getsockname,
+	.connect = xsock_connect, .listen = xsock_listen, .accept = xsock_accept,
+	.accept4 = xsock_accept4, .getsockname = xsock_getsockname,
 	.getpeername = xsock_getpeername, .shutdown = xsock_shutdown, .close = xsock_close,
 	.send = xsock_send, .sendto = xsock_sendto, .sendmsg = xsock_sendmsg,
 	.recv = xsock_recv, .recvfrom = xsock_recvfrom, .recvmsg = xsock_recvmsg,
@@ -96,6 +99,22 @@ void recs(struct trace *t, const char *what, const char *fmt, ...)
 }
 
 static volatile sig_atomic_t n_sigpipe, n_sigio, n_sigurg;
+
+/* A run that blocks for longer than this is stuck: SIGALRM (no
+ * SA_RESTART), sent to this thread and not to one of libxsock's, ends the
+ * blocking call with EINTR, and again every second for the calls after
+ * it; the trace shows it and the suite goes on. */
+#define RUN_WATCHDOG_S 20
+
+static timer_t watchdog;
+
+static void watchdog_arm(int secs)
+{
+	struct itimerspec its = { .it_value = { .tv_sec = secs },
+				  .it_interval = { .tv_sec = secs ? 1 : 0 } };
+
+	timer_settime(watchdog, 0, &its, NULL);
+}
 
 static void on_signal(int sig)
 {
@@ -171,7 +190,15 @@ void rec_name(struct trace *t, const char *what, const struct conf_ops *o, int f
 
 struct sockaddr_in conf_local4, conf_peer4;
 struct sockaddr_in6 conf_local6, conf_peer6;
-int conf_echo_port, conf_report_port, conf_port;
+int conf_echo_port, conf_report_port, conf_tcp_port, conf_port;
+
+long ms_since(const struct timespec *a)
+{
+	struct timespec z;
+
+	clock_gettime(CLOCK_MONOTONIC, &z);
+	return (z.tv_sec - a->tv_sec) * 1000 + (z.tv_nsec - a->tv_nsec) / 1000000;
+}
 
 struct sockaddr_in sin4(const struct sockaddr_in *base, int port)
 {
@@ -302,7 +329,7 @@ static void md_cell(const char *s)
 static void usage(void)
 {
 	fprintf(stderr, "usage: conformance [-v] [--case GLOB] [--markdown] "
-			"LOCAL4 PEER4 LOCAL6 PEER6 ECHO_PORT REPORT_PORT\n"
+			"LOCAL4 PEER4 LOCAL6 PEER6 ECHO_PORT REPORT_PORT TCP_PORT\n"
 			"       conformance --list [--case GLOB]\n");
 	exit(2);
 }
@@ -311,7 +338,7 @@ int main(int argc, char **argv)
 {
 	const char *glob = NULL;
 	int list = 0, markdown = 0, verbose = 0, passed = 0, failed = 0, n_exp = 0, i;
-	struct area_sum areas[16];
+	struct area_sum areas[32];
 	size_t n_areas = 0;
 	struct trace *k = malloc(sizeof(*k)), *x = malloc(sizeof(*x));
 	char full[256];
@@ -331,13 +358,14 @@ int main(int argc, char **argv)
 	conf_register_socket();
 	conf_register_options();
 	conf_register_io();
+	conf_register_tcp();
 	if (list) {
 		for (size_t c = 0; c < n_cases; c++)
 			if (matches(&cases[c], glob))
 				printf("%s/%s\n", cases[c].area, cases[c].name);
 		return 0;
 	}
-	if (argc - i != 6 || !k || !x)
+	if (argc - i != 7 || !k || !x)
 		usage();
 	conf_local4.sin_family = conf_peer4.sin_family = AF_INET;
 	conf_local6.sin6_family = conf_peer6.sin6_family = AF_INET6;
@@ -348,11 +376,18 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "conformance: bad address\n"), 2;
 	conf_echo_port = atoi(argv[i + 4]);
 	conf_report_port = atoi(argv[i + 5]);
+	conf_tcp_port = atoi(argv[i + 6]);
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGIO, &sa, NULL);
 	sigaction(SIGURG, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = SIGALRM };
+
+	sev._sigev_un._tid = gettid();	/* sigev_notify_thread_id in newer glibc */
+	if (timer_create(CLOCK_MONOTONIC, &sev, &watchdog))
+		return perror("conformance: timer_create"), 2;
 
 	if (markdown) {
 		printf("| area | case | kernel | xsock | result |\n| --- | --- | --- | --- | --- |\n");
@@ -374,10 +409,13 @@ int main(int argc, char **argv)
 		k->buf[0] = x->buf[0] = 0;
 		conf_port = 30000 + (int)c;
 		n_sigpipe = n_sigio = n_sigurg = 0;
+		watchdog_arm(RUN_WATCHDOG_S);
 		cc->fn(&conf_kernel_ops, k, cc->arg);
 		conf_port = 30000 + (int)c;
 		n_sigpipe = n_sigio = n_sigurg = 0;
+		watchdog_arm(RUN_WATCHDOG_S);
 		cc->fn(&conf_xsock_ops, x, cc->arg);
+		watchdog_arm(0);
 		same = k->len == x->len && !memcmp(k->buf, x->buf, k->len);
 		why = same ? NULL : expected_reason(full);
 		if (same) {
@@ -420,10 +458,10 @@ int main(int argc, char **argv)
 			printf("- `%s`: %s\n", expected[e].glob, expected[e].reason);
 		printf("\n");
 	}
-	printf("%s%-10s %7s %7s %9s\n", markdown ? "```\n" : "\n", "area", "passed", "failed",
+	printf("%s%-12s %7s %7s %9s\n", markdown ? "```\n" : "\n", "area", "passed", "failed",
 	       "expected");
 	for (size_t a = 0; a < n_areas; a++)
-		printf("%-10s %7d %7d %9d\n", areas[a].area, areas[a].passed, areas[a].failed,
+		printf("%-12s %7d %7d %9d\n", areas[a].area, areas[a].passed, areas[a].failed,
 		       areas[a].expected);
 	if (markdown)
 		printf("```\n\n");

@@ -59,17 +59,7 @@
 #define IP_RECVFRAGSIZE 25
 #endif
 
-enum kind { K_INT, K_RO, K_TV, K_LINGER, K_IFNAME, K_COOKIE };
-
-struct opt {
-	const char *name;
-	int level, opt;
-	enum kind kind;
-	int val;	/* what a set-and-read-back case writes */
-	int v6;		/* 1: an IPv6 socket only; 0: both families */
-};
-
-static const struct opt opts[] = {
+static const struct conf_opt opts[] = {
 	{ "so_acceptconn", SOL_SOCKET, SO_ACCEPTCONN, K_RO, 1, 0 },
 	{ "so_bindtodevice", SOL_SOCKET, SO_BINDTODEVICE, K_IFNAME, 0, 0 },
 	{ "so_bindtoifindex", SOL_SOCKET, SO_BINDTOIFINDEX, K_INT, 1, 0 },
@@ -185,16 +175,16 @@ static const struct opt opts[] = {
 	{ "level_raw_on_udp", SOL_RAW, 1, K_INT, 1, 0 },
 };
 
-/* Reads an option back and records it, normalising what differs by nature
- * between two sockets (cookies: only "non-zero"). */
-static void rec_get(const struct conf_ops *o, struct trace *t, int fd, const struct opt *op,
-		    const char *what, socklen_t len)
+void rec_opt(const struct conf_ops *o, struct trace *t, int fd, const struct conf_opt *op,
+	     const char *what, socklen_t len)
 {
-	unsigned char b[128];
+	unsigned char b[512];
 	char s[300];
 	size_t n = 0;
 	int r;
 
+	if (len > sizeof(b))
+		len = sizeof(b);
 	memset(b, 0, sizeof(b));
 	errno = 0;
 	r = o->getsockopt(fd, op->level, op->opt, b, &len);
@@ -207,7 +197,7 @@ static void rec_get(const struct conf_ops *o, struct trace *t, int fd, const str
 
 		memcpy(&c, b, len < 8 ? len : 8);
 		snprintf(s + n, sizeof(s) - n, "%s", c ? "nonzero" : "zero");
-	} else if (op->kind == K_IFNAME) {
+	} else if (op->kind == K_IFNAME || op->kind == K_STR) {
 		snprintf(s + n, sizeof(s) - n, "'%.*s'", (int)len, b);
 	} else if (op->kind == K_TV) {
 		struct timeval tv;
@@ -221,7 +211,7 @@ static void rec_get(const struct conf_ops *o, struct trace *t, int fd, const str
 	recs(t, "val", "%s", s);
 }
 
-static int opt_socket(const struct conf_ops *o, const struct opt *op, int v6)
+static int opt_socket(const struct conf_ops *o, const struct conf_opt *op, int v6)
 {
 	return o->socket(v6 || op->v6 ? AF_INET6 : AF_INET, SOCK_DGRAM, 0);
 }
@@ -230,7 +220,7 @@ static int opt_socket(const struct conf_ops *o, const struct opt *op, int v6)
  * set, 4 short get, 5 long set, 6 set on a connected socket, then get) */
 static void c_opt(const struct conf_ops *o, struct trace *t, long arg)
 {
-	const struct opt *op = &opts[arg >> 4];
+	const struct conf_opt *op = &opts[arg >> 4];
 	int v = (int)(arg & 0xf);
 	int fd = opt_socket(o, op, v == 1), val = op->val, r;
 	unsigned char big[64];
@@ -251,21 +241,21 @@ static void c_opt(const struct conf_ops *o, struct trace *t, long arg)
 	}
 	switch (v) {
 	case 0: case 1:
-		rec_get(o, t, fd, op, "get", 64);
+		rec_opt(o, t, fd, op, "get", 64);
 		break;
 	case 2: case 6:
 		DO(t, "set", r = o->setsockopt(fd, op->level, op->opt, p, len));
-		rec_get(o, t, fd, op, "get", 64);
+		rec_opt(o, t, fd, op, "get", 64);
 		break;
 	case 3:
 		DO(t, "set-short", o->setsockopt(fd, op->level, op->opt, p, 1));
 		DO(t, "set-zero", o->setsockopt(fd, op->level, op->opt, p, 0));
 		DO(t, "set-null", o->setsockopt(fd, op->level, op->opt, NULL, len));
-		rec_get(o, t, fd, op, "get", 64);
+		rec_opt(o, t, fd, op, "get", 64);
 		break;
 	case 4:
-		rec_get(o, t, fd, op, "get-1", 1);
-		rec_get(o, t, fd, op, "get-0", 0);
+		rec_opt(o, t, fd, op, "get-1", 1);
+		rec_opt(o, t, fd, op, "get-0", 0);
 		DO(t, "get-neg", ({ int x; socklen_t l = (socklen_t)-1;
 				    o->getsockopt(fd, op->level, op->opt, &x, &l); }));
 		DO(t, "get-nulllen", ({ int x; o->getsockopt(fd, op->level, op->opt, &x, NULL); }));
@@ -274,7 +264,7 @@ static void c_opt(const struct conf_ops *o, struct trace *t, long arg)
 		memset(big, 0, sizeof(big));
 		memcpy(big, p, len);
 		DO(t, "set-long", o->setsockopt(fd, op->level, op->opt, big, sizeof(big)));
-		rec_get(o, t, fd, op, "get", 64);
+		rec_opt(o, t, fd, op, "get", 64);
 		break;
 	}
 	o->close(fd);

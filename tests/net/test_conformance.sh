@@ -1,12 +1,17 @@
 #!/bin/bash
 # The socket-API conformance suite (tests/conformance/): every case runs on
 # kernel sockets and then on xsock sockets, on an attached interface, with
-# kernel peers in the other namespace (an echo server and conf_peer.py,
-# which reports what reached the wire).  Passes when every difference is
-# one of the documented expected ones.
-#   CONF_CASE=GLOB runs only the matching cases.
+# kernel peers in the other namespace (a UDP echo server and conf_peer.py,
+# which reports what reached the wire and serves the TCP cases).  Passes
+# when every difference is one of the documented expected ones.
+#   --case GLOB (or CONF_CASE=GLOB) runs only the matching cases.
+#   CONF_VERBOSE=1 shows every case's trace, not only the failures.
 #   CONF_MARKDOWN=FILE writes the report as markdown there instead (the
-#   table of docs/conformance.md).
+#   table of docs/conformance.md), after the text FILE has above its table.
+if [ "${1:-}" = --case ] && [ $# -ge 2 ]; then
+	CONF_CASE=$2
+	shift 2
+fi
 . "$(dirname "$0")/lib.sh"
 CONF=$TOP/$BUILD/tests/conformance/conformance
 [ -x "$CONF" ] || xs_skip "$CONF not built"
@@ -15,26 +20,40 @@ xs_topology || { echo "topology set-up failed"; exit 1; }
 
 ECHO_PORT=9300
 REPORT_PORT=9301
+TCP_PORT=9310	# conf_peer.py's TCP services: 9310 to 9319, 9316 closed
 ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 4 $ECHO_PORT &
 xs_on_exit "kill $!"
 ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 6 $ECHO_PORT &
 xs_on_exit "kill $!"
-ip netns exec "$NS_B" python3 "$TOP/tests/conformance/conf_peer.py" $REPORT_PORT &
+ip netns exec "$NS_B" python3 "$TOP/tests/conformance/conf_peer.py" $REPORT_PORT $TCP_PORT &
 xs_on_exit "kill $!"
 xs_wait_for 5 in_b bash -c "[ \$(ss -uln | grep -cE ':($ECHO_PORT|$REPORT_PORT) ') = 4 ]" ||
 	{ echo "peers did not start"; exit 1; }
+xs_wait_for 5 in_b bash -c "[ \$(ss -tln | grep -cE ':93(1[0-9]) ') = 18 ]" ||
+	{ echo "TCP peers did not start"; exit 1; }
 # Both runs provoke ICMP port unreachables; the peer's per-host rate limit
 # (1/s) would otherwise drop the second run's.
 in_b sysctl -qw net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+# A new namespace takes the host's default congestion control (bbr on some
+# hosts, cubic on Debian's kernel) and may only choose one the host allows:
+# reno always is.  What the TCP cases record (TCP_CONGESTION, tcpi_snd_cwnd)
+# is then the same on every host.
+in_a sysctl -qw net.ipv4.tcp_congestion_control=reno
 check "attach" xsctl_a attach "$VETH_A"
 out=$(mktemp)
 xs_on_exit "rm -f $out"
 in_a timeout 900 "$CONF" ${CONF_CASE:+--case "$CONF_CASE"} ${CONF_MARKDOWN:+--markdown} \
-	"$IP4_A" "$IP4_B" "$IP6_A" "$IP6_B" $ECHO_PORT $REPORT_PORT >"$out" 2>&1
+	${CONF_VERBOSE:+-v} "$IP4_A" "$IP4_B" "$IP6_A" "$IP6_B" $ECHO_PORT $REPORT_PORT $TCP_PORT >"$out" 2>&1
 rc=$?
 if [ -n "${CONF_MARKDOWN:-}" ]; then
-	cp "$out" "$CONF_MARKDOWN"
-	grep -A20 '^```$' "$out" | sed 's/^/    /'
+	# The prose above the table stays; the table and what follows are new.
+	{
+		[ -f "$CONF_MARKDOWN" ] && sed '/^| area | case |/,$d' "$CONF_MARKDOWN"
+		cat "$out"
+	} >"$out.md" && mv "$out.md" "$CONF_MARKDOWN"
+	grep -A40 '^```$' "$out" | sed 's/^/    /'
+elif [ -n "${CONF_VERBOSE:-}" ]; then
+	sed 's/^/    /' "$out"
 else
 	# The failures in full, then the table per area and the summary.
 	grep -v '^  ok ' "$out" | sed 's/^/    /'

@@ -403,6 +403,19 @@ int xsock_shutdown(int fd, int how)
 		}
 		return 0;
 	}
+	if (s && s->stream && s->tcp && s->tcp->state == XS_TCP_LISTEN &&
+	    (how == SHUT_RD || how == SHUT_RDWR)) {
+		/* inet_shutdown(): a listener shut for reading stops listening */
+		pthread_mutex_unlock(&st->lock);
+		if (shutdown(fd, how))
+			return -1;
+		s = xs_sock_lock(fd, &st);
+		if (s) {
+			xs_stream_unlisten(st, s);
+			pthread_mutex_unlock(&st->lock);
+		}
+		return 0;
+	}
 	if (s)
 		pthread_mutex_unlock(&st->lock);
 	if (shutdown(fd, how))

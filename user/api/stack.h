@@ -92,7 +92,7 @@ struct xs_sock {
 
 enum { XS_CONN_UNCONNECTED, XS_CONN_CONNECTING, XS_CONN_CONNECTED };
 
-#define XS_STREAM_INHERIT_MAX 10
+#define XS_STREAM_INHERIT_MAX 16
 struct xs_stream_inherit {
 	int n;
 	struct { int level, name, val; } opt[XS_STREAM_INHERIT_MAX];

@@ -77,6 +77,14 @@ static void ip_header_options(struct xs_sock *s, struct xs_tcp_sock *tp)
 	tp->tos = tp->v4 ? s->tos : s->tclass6;
 }
 
+void xs_stream_unlisten(struct xs_stack *st, struct xs_sock *s)
+{
+	if (!s->stream || !s->tcp || s->tcp->state != XS_TCP_LISTEN)
+		return;
+	xs_sock_unsteer(st, s);
+	to_kernel(st, s);
+}
+
 void xs_stream_forked(struct xs_stack *st)
 {
 	for (int fd = 0; fd < st->nfds; fd++) {
@@ -99,9 +107,13 @@ int xs_stream_listen(struct xs_stack *st, struct xs_sock *s, int backlog)
 	uint8_t laddr[16];
 	uint16_t lport;
 
+	/* inet_listen(): only an unconnected stream socket listens (the
+	 * twin of a stack connection is not connected itself) */
+	if (xs_stream_has_conn(s) || s->conn_state != XS_CONN_UNCONNECTED)
+		return -EINVAL;
 	if (listen(s->fd, backlog))
 		return -errno;
-	if (!tp || xs_stream_has_conn(s))
+	if (!tp)
 		return 0;
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
 		return 0;
@@ -208,6 +220,14 @@ int xsock_accept4(int fd, struct sockaddr *addr, socklen_t *alen, int flags)
 				s->tcp->accept_len++;
 				err = nfd;
 				break;
+			}
+			if (addr && alen && (int)*alen < 0) {
+				/* the kernel has accepted it when the copy fails:
+				 * the connection is closed, the call says EINVAL */
+				pthread_mutex_unlock(&st->lock);
+				xsock_close(nfd);
+				errno = EINVAL;
+				return -1;
 			}
 			if (addr && alen) {
 				struct xs_sock *ns = xs_stack_sock(st, nfd);
@@ -581,6 +601,18 @@ static ssize_t finish(struct xs_stack *st, ssize_t r, bool sigpipe)
 	return -1;
 }
 
+/* A buffer the kernel could not copy: NULL with a length (the stack
+ * cannot probe other bad addresses; they fault as in any library). */
+static bool bad_iov(const struct msghdr *msg)
+{
+	if (msg->msg_iovlen && !msg->msg_iov)
+		return true;
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		if (!msg->msg_iov[i].iov_base && msg->msg_iov[i].iov_len)
+			return true;
+	return false;
+}
+
 ssize_t xs_stream_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct msghdr *msg,
 			  int flags)
 {
@@ -589,6 +621,8 @@ ssize_t xs_stream_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct m
 	struct iovec local[64];
 	ssize_t r = 0;
 
+	if (bad_iov(msg))
+		return finish(st, -EFAULT, false);
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		total += msg->msg_iov[i].iov_len;
 	if (msg->msg_iovlen > 64)
@@ -645,6 +679,8 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 	struct iovec local[64];
 	ssize_t r = 0;
 
+	if (bad_iov(msg))
+		return finish(st, -EFAULT, false);	/* and the data stays, as tcp_recvmsg() */
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		total += msg->msg_iov[i].iov_len;
 	if (msg->msg_iovlen > 64)
@@ -683,8 +719,8 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 		}
 		if (r == 0 || (r < 0 && r != -EAGAIN))
 			break;
-		if (!total)
-			break;
+		/* a zero-length read waits like any other (tcp_recvmsg()'s
+		 * target is one byte), then returns 0 */
 		if (s->nonblock || (flags & MSG_DONTWAIT)) {
 			break;
 		}
@@ -698,8 +734,6 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 	}
 	if (done)
 		return finish(st, (ssize_t)done, false);
-	if (r == -EAGAIN && !total)
-		r = 0;
 	return finish(st, r, false);
 }
 

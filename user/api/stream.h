@@ -31,6 +31,10 @@ int xs_stream_name(struct xs_sock *s, bool peer, struct sockaddr *addr, socklen_
 /* poll events from the stack; *twin_too: also ask the kernel about the twin */
 short xs_stream_revents(struct xs_sock *s, short events, bool *twin_too);
 
+/* A listener stops listening (shutdown(SHUT_RD)): its rules go, the
+ * socket is the kernel's from then on. */
+void xs_stream_unlisten(struct xs_stack *st, struct xs_sock *s);
+
 /* After fork(), in the parent: every stack listener becomes the kernel's
  * (its rules go; new connections go to the twin, which both processes
  * share).  Established connections stay the parent's. */

@@ -216,6 +216,22 @@ int xs_stream_getsockopt(struct xs_sock *s, int level, int name, void *val, sock
 		*len = sizeof(int);
 		return 0;
 	}
+	if (level == IPPROTO_TCP && name == TCP_INFO && tp->state == XS_TCP_LISTEN) {
+		/* tcp_get_info() for a listener: the accept queue's length
+		 * in tcpi_unacked, the backlog in tcpi_sacked */
+		struct tcp_info ti;
+		socklen_t n = sizeof(ti);
+
+		if (getsockopt(s->fd, IPPROTO_TCP, TCP_INFO, &ti, &n))
+			return 1;
+		ti.tcpi_unacked = tp->accept_len;
+		ti.tcpi_sacked = (uint32_t)tp->backlog;
+		if (*len < n)
+			n = *len;
+		memcpy(val, &ti, n);
+		*len = n;
+		return 0;
+	}
 	if (level != IPPROTO_TCP || !xs_stream_has_conn(s))
 		return 1;
 	if (name == TCP_INFO)
@@ -268,6 +284,9 @@ static const struct { int level, name; } inherited[XS_STREAM_INHERIT_MAX] = {
 	{ IPPROTO_TCP, TCP_KEEPINTVL }, { IPPROTO_TCP, TCP_KEEPCNT },
 	{ IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_LINGER2 },
 	{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
+	{ IPPROTO_TCP, TCP_NOTSENT_LOWAT }, { IPPROTO_TCP, TCP_WINDOW_CLAMP },
+	{ SOL_SOCKET, SO_PRIORITY }, { SOL_SOCKET, SO_RCVLOWAT },
+	{ SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
 };
 
 void xs_stream_inherit_refresh(struct xs_sock *l)
@@ -310,7 +329,13 @@ void xs_stream_inherit_apply(const struct xs_sock *l, int to)
 	 * nothing, and accept() stays one socket() call. */
 	if (!l->inherit)
 		return;
-	for (int i = 0; i < l->inherit->n; i++)
-		setsockopt(to, l->inherit->opt[i].level, l->inherit->opt[i].name,
-			   &l->inherit->opt[i].val, sizeof(int));
+	for (int i = 0; i < l->inherit->n; i++) {
+		int level = l->inherit->opt[i].level, name = l->inherit->opt[i].name;
+		int v = l->inherit->opt[i].val;
+
+		/* buffer sizes read back doubled: set what doubles to them */
+		if (level == SOL_SOCKET && (name == SO_RCVBUF || name == SO_SNDBUF))
+			v /= 2;
+		setsockopt(to, level, name, &v, sizeof(int));
+	}
 }

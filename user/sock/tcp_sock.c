@@ -417,8 +417,17 @@ void xs_tcp_done(struct xs_tcp_sock *tp, int error, uint64_t now_ns)
 	/* tcp_done(): both directions shut (poll then says IN|OUT|HUP|RDHUP) */
 	tp->shut_rd = true;
 	tp->fin_queued = true;
-	/* A child (no owner: freed below) leaves its listener while its
-	 * state still tells the SYN count from the accept queue. */
+	/* An established child waiting in the accept queue stays there, as on
+	 * Linux: accept() returns it closed, with its error.  A half-open one
+	 * (no owner: freed below) leaves its listener while its state still
+	 * tells the SYN count from the accept queue. */
+	if (tp->parent && tp->state != XS_TCP_SYN_RECV) {
+		xs_tcp_set_state(tp, XS_TCP_CLOSE, now_ns);
+		xs_tcp_unhash(tp);
+		tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tw_at = tp->tlp_at = 0;
+		xs_tcp_ooo_purge(&tp->ooo);
+		return;
+	}
 	detach_from_parent(tp);
 	xs_tcp_set_state(tp, XS_TCP_CLOSE, now_ns);
 	xs_tcp_unhash(tp);
