@@ -410,11 +410,11 @@ ssize_t xsock_sendto(int fd, const void *buf, size_t len, int flags,
 
 	if (!s)
 		return sendto(fd, buf, len, flags, dest, dest_len);
-	if (!buf && len) {
+	if (!buf && len && !s->stream) {
 		pthread_mutex_unlock(&st->lock);
 		return sendto(fd, buf, len, flags, dest, dest_len);	/* EFAULT */
 	}
-	return sock_sendmsg(st, s, &msg, flags);
+	return sock_sendmsg(st, s, &msg, flags);	/* streams: EFAULT there */
 }
 
 ssize_t xsock_send(int fd, const void *buf, size_t len, int flags)

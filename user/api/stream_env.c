@@ -9,6 +9,7 @@
  * it, and raises SIGIO / SIGURG for its owner.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -139,6 +140,26 @@ static void env_release(void *ctx, struct xs_tcp_sock *tp)
 		s->tcp = NULL;
 }
 
+/* max(tcp_rmem[2], rmem_max): what Linux sizes its window scale for. */
+static uint64_t largest_rcvbuf(void)
+{
+	unsigned long long a = XS_TCP_RMEM_MAX, b = 0, c = 0, m = 0;
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_rmem", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu %llu %llu", &b, &c, &a) != 3)
+			a = XS_TCP_RMEM_MAX;
+		fclose(f);
+	}
+	f = fopen("/proc/sys/net/core/rmem_max", "re");
+	if (f) {
+		if (fscanf(f, "%llu", &m) != 1)
+			m = 0;
+		fclose(f);
+	}
+	return a > m ? a : m;
+}
+
 void xs_stream_env_init(struct xs_stack *st)
 {
 	struct xs_tcp_secret secret;
@@ -154,4 +175,5 @@ void xs_stream_env_init(struct xs_stack *st)
 		.release = env_release,
 	};
 	xs_tcp_table_init(&st->tcp, &st->tcp_env, &secret, xs_now_ns());
+	st->tcp.rcv_wscale = xs_tcp_wscale_for(largest_rcvbuf());
 }

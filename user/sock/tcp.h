@@ -277,6 +277,7 @@ struct xs_tcp_table {
 	uint64_t ts_epoch_ns;           /* the timestamp clock's zero */
 	bool isn_fixed;                 /* tests: every ISN is isn_next (wrap-around cases) */
 	bool accept_partial_csum;       /* see xs_csum_l4_is_partial() */
+	uint8_t rcv_wscale;             /* the shift to offer (tcp_select_initial_window()) */
 	uint32_t isn_next;
 	/* RFC 5961 7: the global challenge-ACK budget */
 	uint64_t challenge_window_ns;
@@ -291,6 +292,10 @@ struct xs_tcp_table {
 
 void xs_tcp_table_init(struct xs_tcp_table *t, const struct xs_tcp_env *env,
 		       const struct xs_tcp_secret *secret, uint64_t now_ns);
+/* The window scale Linux offers for a largest receive buffer of max_rcvbuf
+ * bytes (tcp_select_initial_window(): halve until it fits 16 bits). */
+uint8_t xs_tcp_wscale_for(uint64_t max_rcvbuf);
+
 /* Frees every socket (the stack is going away). */
 void xs_tcp_table_destroy(struct xs_tcp_table *t);
 

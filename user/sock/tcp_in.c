@@ -91,7 +91,7 @@ static void negotiate(struct xs_tcp_sock *tp, const struct xs_tcp_opts *o, bool 
 	tp->ws_ok = o->has_wscale && we_offered_all;
 	if (tp->ws_ok) {
 		tp->snd_wscale = o->wscale;
-		tp->rcv_wscale = XS_TCP_RCV_WSCALE;
+		tp->rcv_wscale = tp->table->rcv_wscale;
 	} else {
 		tp->snd_wscale = 0;
 		tp->rcv_wscale = 0;

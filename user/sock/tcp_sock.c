@@ -159,6 +159,18 @@ void xs_tcp_table_init(struct xs_tcp_table *t, const struct xs_tcp_env *env,
 	t->secret = *secret;
 	t->ts_epoch_ns = now_ns;
 	t->next_timer_ns = UINT64_MAX;
+	t->rcv_wscale = XS_TCP_RCV_WSCALE;
+}
+
+uint8_t xs_tcp_wscale_for(uint64_t space)
+{
+	uint8_t ws = 0;
+
+	while (space > 65535 && ws < XS_TCP_MAX_WSCALE) {
+		space >>= 1;
+		ws++;
+	}
+	return ws;
 }
 
 void xs_tcp_table_destroy(struct xs_tcp_table *t)
@@ -483,7 +495,7 @@ int xs_tcp_connect(struct xs_tcp_sock *tp, uint64_t now_ns)
 		  xs_tcp_isn(&t->secret, tp->laddr, tp->lport, tp->raddr, tp->rport, now_ns);
 	tp->ts_offset = xs_tcp_ts_offset(&t->secret, tp->laddr, tp->raddr);
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
-	tp->rcv_wscale = XS_TCP_RCV_WSCALE;
+	tp->rcv_wscale = t->rcv_wscale;
 	tp->state = XS_TCP_SYN_SENT;
 	xs_tcp_hash(tp);
 	t->active_opens++;
