@@ -58,5 +58,41 @@ else
 	# The failures in full, then the table per area and the summary.
 	grep -v '^  ok ' "$out" | sed 's/^/    /'
 fi
-check "kernel and xsock agree on every case (exit $rc)" test "$rc" = 0
+# Differences found and not yet fixed are listed, each with what differs,
+# in tests/conformance/known_open.txt: they still count as failed in the
+# suite's own summary and docs/conformance.md, and they are open work (the
+# conformance issue), not deliberate differences (those are the suite's
+# "expected" table).  This check fails on any other difference, so nothing
+# new slips in; a listed case that agrees again is reported, to be removed.
+KNOWN=$TOP/tests/conformance/known_open.txt
+known_globs() { [ -f "$KNOWN" ] && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KNOWN" | awk '{print $1}'; }
+unknown=0 known_n=0
+mapfile -t fails < <(sed -n 's/^  FAIL \([^ ]*\)$/\1/p' "$out")
+mapfile -t globs < <(known_globs)
+for f in "${fails[@]}"; do
+	hit=0
+	for g in "${globs[@]}"; do
+		# shellcheck disable=SC2053
+		[[ $f == $g ]] && { hit=1; break; }
+	done
+	if [ $hit = 1 ]; then
+		known_n=$((known_n + 1))
+	else
+		unknown=$((unknown + 1))
+		xs_log "NEW DIFFERENCE: $f"
+	fi
+done
+if [ -z "${CONF_CASE:-}" ]; then
+	for g in "${globs[@]}"; do
+		hit=0
+		for f in "${fails[@]}"; do
+			# shellcheck disable=SC2053
+			[[ $f == $g ]] && { hit=1; break; }
+		done
+		[ $hit = 1 ] || xs_log "known-open $g agrees now: remove it from tests/conformance/known_open.txt"
+	done
+fi
+[ "$known_n" = 0 ] || xs_log "$known_n known-open differences (tests/conformance/known_open.txt)"
+check "kernel and xsock agree on every case not listed as known-open (exit $rc, $unknown new)" \
+	test "$unknown" = 0 -a \( "$rc" = 0 -o "$rc" = 1 \)
 xs_done

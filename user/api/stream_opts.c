@@ -160,7 +160,7 @@ static int fill_info(const struct xs_tcp_sock *tp, void *val, socklen_t *len, ui
 	ti.tcpi_rto = xs_rtt_rto_us(&tp->rtt);
 	ti.tcpi_ato = (uint32_t)(XS_TCP_DELACK_MIN_NS / 1000);
 	ti.tcpi_snd_mss = tp->mss;
-	ti.tcpi_rcv_mss = tp->adv_mss ? tp->adv_mss : XS_TCP_MSS_DEFAULT4;
+	ti.tcpi_rcv_mss = tp->rcv_mss;
 	ti.tcpi_unacked = tp->mss ? (tp->snd_max - tp->snd_una + tp->mss - 1) / tp->mss : 0;
 	ti.tcpi_sacked = tp->mss ? tp->board.sacked_bytes / tp->mss : 0;
 	ti.tcpi_retrans = tp->retrans_out;
@@ -174,7 +174,8 @@ static int fill_info(const struct xs_tcp_sock *tp, void *val, socklen_t *len, ui
 	ti.tcpi_snd_ssthresh = tp->cc.ssthresh == XS_TCP_CC_SSTHRESH_INF ? 0x7fffffff
 			       : (tp->mss ? tp->cc.ssthresh / tp->mss : 0);
 	ti.tcpi_snd_cwnd = tp->mss ? tp->cc.cwnd / tp->mss : 0;
-	ti.tcpi_advmss = tp->adv_mss ? tp->adv_mss : tp->mss;
+	/* tp->advmss: what was announced, less the timestamp option */
+	ti.tcpi_advmss = tp->adv_mss ? (uint32_t)tp->adv_mss - (tp->ts_ok ? 12u : 0u) : tp->mss;
 	ti.tcpi_reordering = 3;
 	ti.tcpi_rcv_space = tp->rcv_wnd;
 	ti.tcpi_total_retrans = tp->cnt.total_retrans;

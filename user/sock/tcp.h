@@ -177,6 +177,7 @@ struct xs_tcp_sock {
 	uint16_t mss_clamp;             /* what the peer announced */
 	uint16_t user_mss;              /* TCP_MAXSEG, 0 none */
 	uint16_t adv_mss;               /* what we announced */
+	uint16_t rcv_mss;               /* the peer's segment size as seen (Linux's icsk_ack.rcv_mss) */
 	uint32_t mss;                   /* effective send MSS: payload per segment */
 	uint8_t snd_wscale, rcv_wscale;
 	bool ws_ok, ts_ok, sack_ok;

@@ -303,6 +303,8 @@ static void data_input(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now
 	}
 	if (len) {
 		tp->cnt.data_segs_in++;
+		if (len > tp->rcv_mss)	/* tcp_measure_rcv_mss(), without its decay */
+			tp->rcv_mss = (uint16_t)(len < tp->adv_mss ? len : tp->adv_mss);
 		if (seq == tp->rcv_nxt) {
 			bool had_ooo = !xs_tcp_ooo_empty(&tp->ooo);
 

@@ -196,6 +196,7 @@ struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t
 	tp->state = XS_TCP_CLOSE;
 	tp->ttl = 64;
 	tp->mss = XS_TCP_MSS_DEFAULT4;	/* until the handshake agrees on one */
+	tp->rcv_mss = XS_TCP_MSS_DEFAULT4;	/* tcp_initialize_rcv_mss()'s TCP_MSS_DEFAULT */
 	tp->link = -1;
 	tp->sndbuf = XS_TCP_WMEM_DEFAULT;
 	tp->rcvbuf = XS_TCP_RMEM_DEFAULT;
