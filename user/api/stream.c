@@ -601,6 +601,31 @@ static ssize_t finish(struct xs_stack *st, ssize_t r, bool sigpipe)
 	return -1;
 }
 
+#define IOV_CHUNK 64
+
+/* The caller's iovec from byte `done` on, at most IOV_CHUNK entries of it,
+ * into local; *bytes is what they cover.  Returns the entries. */
+static int iov_from(const struct msghdr *msg, size_t done, struct iovec *local, size_t *bytes)
+{
+	size_t skip = done;
+	int n = 0;
+
+	*bytes = 0;
+	for (size_t i = 0; i < msg->msg_iovlen && n < IOV_CHUNK; i++) {
+		const struct iovec *v = &msg->msg_iov[i];
+
+		if (skip >= v->iov_len) {
+			skip -= v->iov_len;
+			continue;
+		}
+		local[n].iov_base = (uint8_t *)v->iov_base + skip;
+		local[n].iov_len = v->iov_len - skip;
+		*bytes += local[n++].iov_len;
+		skip = 0;
+	}
+	return n;
+}
+
 /* A buffer the kernel could not copy: NULL with a length (the stack
  * cannot probe other bad addresses; they fault as in any library). */
 static bool bad_iov(const struct msghdr *msg)
@@ -618,40 +643,28 @@ ssize_t xs_stream_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct m
 {
 	size_t total = 0, done = 0;
 	uint64_t deadline = deadline_of(s->sndtimeo_ns);
-	struct iovec local[64];
+	struct iovec local[IOV_CHUNK];
 	ssize_t r = 0;
 
 	if (bad_iov(msg))
 		return finish(st, -EFAULT, false);
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		total += msg->msg_iov[i].iov_len;
-	if (msg->msg_iovlen > 64)
-		return finish(st, -EMSGSIZE, false);
 	for (;;) {
-		/* the part of the iovec not yet sent */
-		size_t skip = done;
-		int n = 0;
+		size_t chunk;
+		int n = iov_from(msg, done, local, &chunk);
 
-		for (size_t i = 0; i < msg->msg_iovlen; i++) {
-			const struct iovec *v = &msg->msg_iov[i];
-
-			if (skip >= v->iov_len) {
-				skip -= v->iov_len;
-				continue;
-			}
-			local[n].iov_base = (uint8_t *)v->iov_base + skip;
-			local[n++].iov_len = v->iov_len - skip;
-			skip = 0;
-		}
 		if (!s->tcp) {
 			r = -EBADF;
 			break;
 		}
-		r = xs_tcp_send(s->tcp, local, n, total - done, flags, xs_now_ns());
+		r = xs_tcp_send(s->tcp, local, n, chunk, flags, xs_now_ns());
 		if (r > 0)
 			done += (size_t)r;
-		if (done == total && (r >= 0 || done))
+		if (done == total)
 			return finish(st, (ssize_t)done, false);
+		if (r > 0 && (size_t)r == chunk)
+			continue;	/* the next IOV_CHUNK entries */
 		if (r < 0 && r != -EAGAIN)
 			break;
 		if (s->nonblock || (flags & MSG_DONTWAIT)) {
@@ -676,44 +689,32 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 {
 	size_t total = 0, done = 0;
 	uint64_t deadline = deadline_of(s->rcvtimeo_ns);
-	struct iovec local[64];
+	struct iovec local[IOV_CHUNK];
 	ssize_t r = 0;
 
 	if (bad_iov(msg))
 		return finish(st, -EFAULT, false);	/* and the data stays, as tcp_recvmsg() */
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		total += msg->msg_iov[i].iov_len;
-	if (msg->msg_iovlen > 64)
-		return finish(st, -EMSGSIZE, false);
 	msg->msg_flags = 0;
 	msg->msg_controllen = 0;
 	if (msg->msg_name)
 		msg->msg_namelen = 0;	/* a stream reports no source (Linux leaves it 0) */
 	for (;;) {
-		size_t skip = done;
-		int n = 0;
+		size_t chunk;
+		int n = iov_from(msg, done, local, &chunk);
 
-		for (size_t i = 0; i < msg->msg_iovlen; i++) {
-			const struct iovec *v = &msg->msg_iov[i];
-
-			if (skip >= v->iov_len) {
-				skip -= v->iov_len;
-				continue;
-			}
-			local[n].iov_base = (uint8_t *)v->iov_base + skip;
-			local[n++].iov_len = v->iov_len - skip;
-			skip = 0;
-		}
 		if (!s->tcp) {
 			r = -EBADF;
 			break;
 		}
 		if (!s->tcp->rcvq.len)
 			xs_stack_poll(st, xs_now_ns());
-		r = xs_tcp_recv(s->tcp, local, n, total - done, flags, xs_now_ns());
+		r = xs_tcp_recv(s->tcp, local, n, chunk, flags, xs_now_ns());
 		if (r > 0) {
 			done += (size_t)r;
-			if (!(flags & MSG_WAITALL) || done == total || (flags & (MSG_PEEK | MSG_OOB)))
+			if (done == total || (flags & (MSG_PEEK | MSG_OOB)) ||
+			    (!(flags & MSG_WAITALL) && (size_t)r < chunk))
 				break;
 			continue;
 		}

@@ -130,7 +130,7 @@ struct xs_tcp_env {
 struct xs_tcp_counters {
 	uint64_t segs_in, segs_out, data_segs_in, data_segs_out;
 	uint64_t bytes_sent, bytes_retrans, bytes_acked, bytes_received;
-	uint32_t total_retrans, retrans_out_max, dsack_dups, reord_seen;
+	uint32_t total_retrans, dsack_dups;
 	uint32_t rcv_ooopack;
 };
 
@@ -193,7 +193,6 @@ struct xs_tcp_sock {
 	uint32_t window_clamp;
 	struct xs_tcp_ooo ooo;
 	struct xs_tcp_sack_rx sack_rx;
-	uint32_t rcv_space_seq;         /* receive autotuning: rcv_nxt at the last step */
 	uint64_t rcv_space_ns;
 	uint32_t rcv_copied;            /* bytes the application read since */
 
@@ -251,7 +250,6 @@ struct xs_tcp_sock {
 	uint32_t user_timeout_ms;
 	int linger2_s;                  /* TCP_LINGER2: FIN_WAIT_2 time, 0 default, <0 none */
 	int syn_retries;
-	uint32_t defer_accept_s;
 
 	/* listener */
 	int backlog;
@@ -261,10 +259,8 @@ struct xs_tcp_sock {
 
 	int err;                        /* SO_ERROR: a pending error, positive */
 	int rst_err;                    /* a reset connection's error for the next reads/writes */
-	bool epipe_after_reset;
 	struct xs_tcp_counters cnt;
 	uint64_t established_ns;
-	uint64_t opened_ns;
 };
 
 struct xs_tcp_table {

@@ -672,7 +672,6 @@ static void reset_received(struct xs_tcp_sock *tp, uint64_t now_ns)
 	case XS_TCP_FIN_WAIT1:
 	case XS_TCP_FIN_WAIT2:
 	case XS_TCP_CLOSE_WAIT:
-		tp->epipe_after_reset = true;
 		/* Linux: a reset in CLOSE_WAIT reports EPIPE, else ECONNRESET */
 		xs_tcp_done(tp, tp->state == XS_TCP_CLOSE_WAIT ? EPIPE : ECONNRESET, now_ns);
 		return;

@@ -204,7 +204,6 @@ struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t
 	tp->keepintvl_s = XS_TCP_KEEPINTVL_S;
 	tp->keepcnt = XS_TCP_KEEPCNT;
 	tp->quickacks = XS_TCP_QUICKACKS;
-	tp->opened_ns = now_ns;
 	xs_rtt_init(&tp->rtt, NULL);
 	xs_tcp_cc_init(&tp->cc, xs_tcp_cc_default(), XS_TCP_MSS_DEFAULT4, false, now_ns);
 	xs_tcp_ooo_init(&tp->ooo, XS_TCP_RMEM_DEFAULT, ooo_release, NULL);
