@@ -477,6 +477,103 @@ Test(tcp_conn4, urgent_byte_out_of_band)
 	cr_assert_eq(memcmp(b, "de", 2), 0, "the urgent byte is not in the stream");
 }
 
+/* Each piece in its own segment, as a Linux sender with TCP_NODELAY sends
+ * them, then the FIN (which rcv_nxt counts but the ring does not hold). */
+static void send_pieces(struct xs_tcp_sock *c, const char *const *pieces)
+{
+	c->nodelay = true;
+	for (; *pieces; pieces++) {
+		bool oob = **pieces == '!';
+		const char *p = *pieces + oob;
+
+		xs_tcp_send(c, &(struct iovec){ (void *)p, strlen(p) }, 1, strlen(p),
+			    oob ? MSG_OOB : 0, P.now);
+		pair_run(&P, 10 * XS_NS_PER_MS);
+	}
+	xs_tcp_shutdown(c, SHUT_WR, P.now);
+	pair_run(&P, XS_NS_PER_S);
+}
+
+static ssize_t recv_str(struct xs_tcp_sock *s, char *b, size_t len, int flags)
+{
+	ssize_t r = xs_tcp_recv(s, &(struct iovec){ b, len }, 1, len, flags, P.now);
+
+	b[r > 0 ? r : 0] = '\0';
+	return r;
+}
+
+Test(tcp_conn4, urgent_mark_after_fin_and_cleared_when_read_past)
+{
+	struct xs_tcp_sock *c, *l, *s;
+	char b[16];
+
+	pair_connect(&P, &c, &l, &s);
+	send_pieces(c, (const char *const[]){ "ab", "!c", "de", NULL });
+	cr_assert(s->rcv_fin);
+	cr_assert_eq(xs_tcp_inq(s), 2, "FIONREAD ends at the mark");
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 2);
+	cr_assert_str_eq(b, "ab");
+	cr_assert(xs_tcp_at_mark(s));
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_OOB), 1);
+	cr_assert_eq(b[0], 'c');
+	cr_assert(xs_tcp_at_mark(s), "the mark stays until a read passes it");
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 2);
+	cr_assert_str_eq(b, "de");
+	cr_assert_not(xs_tcp_at_mark(s));
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 0, "then the end of the stream");
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_OOB), -EINVAL);
+}
+
+Test(tcp_conn4, urgent_byte_skipped_by_an_in_band_read_is_gone)
+{
+	struct xs_tcp_sock *c, *l, *s;
+	char b[16];
+
+	pair_connect(&P, &c, &l, &s);
+	send_pieces(c, (const char *const[]){ "ab", "!c", "de", NULL });
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_PEEK), 2);
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 2);
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_PEEK), 2, "a peek at the mark steps over it");
+	cr_assert_str_eq(b, "de");
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 2);
+	cr_assert_str_eq(b, "de");
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_OOB), -EINVAL, "read past: no longer urgent");
+}
+
+Test(tcp_conn4, oobinline_read_stops_at_the_mark_and_reads_the_byte)
+{
+	struct xs_tcp_sock *c, *l, *s;
+	char b[16];
+
+	pair_connect(&P, &c, &l, &s);
+	s->oobinline = true;
+	send_pieces(c, (const char *const[]){ "ab", "!c", "de", NULL });
+	cr_assert_eq(xs_tcp_inq(s), 5);
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_OOB), -EINVAL);
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 2);
+	cr_assert(xs_tcp_at_mark(s));
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 3);
+	cr_assert_str_eq(b, "cde");
+	cr_assert_not(xs_tcp_at_mark(s));
+}
+
+Test(tcp_conn4, a_second_urgent_byte_replaces_the_first)
+{
+	struct xs_tcp_sock *c, *l, *s;
+	char b[16];
+
+	pair_connect(&P, &c, &l, &s);
+	send_pieces(c, (const char *const[]){ "ab", "!c", "de", "!f", "gh", NULL });
+	cr_assert_eq(recv_str(s, b, sizeof(b), MSG_OOB | MSG_PEEK), 1);
+	cr_assert_eq(b[0], 'f');
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 5, "the old byte is data again");
+	cr_assert_str_eq(b, "abcde");
+	cr_assert(xs_tcp_at_mark(s));
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 2);
+	cr_assert_str_eq(b, "gh");
+	cr_assert_eq(recv_str(s, b, sizeof(b), 0), 0);
+}
+
 Test(tcp_conn4, nagle_holds_small_segments_nodelay_does_not)
 {
 	struct xs_tcp_sock *c, *l, *s;

@@ -711,9 +711,17 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 		if (!s->tcp->rcvq.len)
 			xs_stack_poll(st, xs_now_ns());
 		r = xs_tcp_recv(s->tcp, local, n, chunk, flags, xs_now_ns());
+		if (flags & MSG_OOB) {
+			/* never waits; a zero-length buffer gets MSG_TRUNC */
+			if (r >= 0)
+				msg->msg_flags |= MSG_OOB | (r == 0 && !total ? MSG_TRUNC : 0);
+			done = r > 0 ? (size_t)r : 0;
+			break;
+		}
 		if (r > 0) {
 			done += (size_t)r;
-			if (done == total || (flags & (MSG_PEEK | MSG_OOB)) ||
+			/* even MSG_WAITALL stops at the urgent mark */
+			if (done == total || (flags & MSG_PEEK) || xs_tcp_at_mark(s->tcp) ||
 			    (!(flags & MSG_WAITALL) && (size_t)r < chunk))
 				break;
 			continue;

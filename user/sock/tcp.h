@@ -196,13 +196,11 @@ struct xs_tcp_sock {
 	uint64_t rcv_space_ns;
 	uint32_t rcv_copied;            /* bytes the application read since */
 
-	/* urgent data, received (Linux keeps one byte out of band) */
-	uint32_t rcv_up;                /* one past the urgent byte */
-	bool urg_pending;               /* urgent byte not yet reached */
-	bool urg_valid;                 /* oob_byte holds the byte */
-	bool urg_read;                  /* it was read (MSG_OOB) */
-	bool urg_passed;                /* an in-band read went past it */
-	uint8_t oob_byte;
+	/* urgent data, received (Linux keeps one byte out of band: its
+	 * tp->urg_data and urg_seq) */
+	uint32_t urg_seq;               /* the urgent byte's sequence number */
+	uint8_t urg;                    /* enum xs_tcp_urg */
+	uint8_t oob_byte;               /* the byte, once XS_TCP_URG_VALID */
 	bool oobinline;
 
 	/* FIN */
@@ -351,6 +349,18 @@ int xs_tcp_shutdown(struct xs_tcp_sock *tp, int how, uint64_t now_ns);
  * has, and the table frees the socket when the connection is over.
  */
 void xs_tcp_close(struct xs_tcp_sock *tp, bool linger_zero, uint64_t now_ns);
+
+/* Where the receiver is with an urgent pointer: none (or the read went
+ * past it), announced but the byte not yet here, the byte here, the byte
+ * read with MSG_OOB (the mark stays until the read passes it). */
+enum xs_tcp_urg { XS_TCP_URG_NONE, XS_TCP_URG_NOTYET, XS_TCP_URG_VALID, XS_TCP_URG_READ };
+
+/* The sequence number of the first unread byte in the receive ring (the
+ * kernel's copied_seq): rcv_nxt counts a FIN the ring does not hold. */
+static inline uint32_t xs_tcp_copied_seq(const struct xs_tcp_sock *tp)
+{
+	return tp->rcv_nxt - tp->rcv_fin - tp->rcvq.len;
+}
 
 /* poll(2) events (POLLIN, POLLOUT, POLLPRI, POLLERR, POLLHUP, POLLRDHUP). */
 unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp);

@@ -212,21 +212,42 @@ static void ooo_deliver(void *ctx, const struct xs_tcp_ooo_seg *seg)
 	free(seg->payload);
 }
 
-/* The urgent byte has arrived in order: keep it for MSG_OOB. */
+/* The urgent byte has arrived in order: keep it for MSG_OOB (Linux's
+ * tcp_urg() takes it from the segment that carries it). */
 static void urgent_arrived(struct xs_tcp_sock *tp)
 {
-	uint32_t start = tp->rcv_nxt - tp->rcvq.len, off;
+	uint32_t off = tp->urg_seq - xs_tcp_copied_seq(tp);
 	struct iovec iov[2];
 
-	if (!tp->urg_pending || xs_seq_lt(tp->rcv_nxt, tp->rcv_up) || xs_seq_lt(tp->rcv_up - 1, start))
+	if (tp->urg != XS_TCP_URG_NOTYET || !xs_seq_lt(tp->urg_seq, tp->rcv_nxt) ||
+	    off >= tp->rcvq.len)
 		return;
-	off = tp->rcv_up - 1 - start;
 	xs_tcp_ring_iov(&tp->rcvq, off, 1, iov);
 	tp->oob_byte = *(uint8_t *)iov[0].iov_base;
-	tp->urg_pending = false;
-	tp->urg_valid = true;
-	tp->urg_read = false;
-	tp->urg_passed = false;
+	tp->urg = XS_TCP_URG_VALID;	/* the caller wakes readers; SIGURG went with the pointer */
+}
+
+/*
+ * Step 6, the URG bit (Linux's tcp_check_urg(), with the BSD reading of the
+ * pointer it keeps: it points one past the urgent byte).  A pointer behind
+ * what was received, or not newer than the one held, is ignored.  A new one
+ * replaces the old, whose byte becomes ordinary data -- unless the reader
+ * stands right at it out of band, in which case Linux drops it.
+ */
+static void urgent_pointer(struct xs_tcp_sock *tp, const struct seg *s)
+{
+	uint32_t ptr = s->r.seq + (s->r.urgent ? s->r.urgent - 1u : 0u);
+	uint32_t copied = xs_tcp_copied_seq(tp);
+
+	if (xs_seq_gt(copied, ptr) || xs_seq_lt(ptr, tp->rcv_nxt))
+		return;
+	if (tp->urg != XS_TCP_URG_NONE && !xs_seq_gt(ptr, tp->urg_seq))
+		return;
+	if (tp->urg != XS_TCP_URG_NONE && tp->urg_seq == copied && !tp->oobinline &&
+	    tp->rcvq.len)
+		xs_tcp_ring_consume(&tp->rcvq, 1);
+	tp->urg_seq = ptr;
+	tp->urg = XS_TCP_URG_NOTYET;
 	notify(tp, XS_TCP_EV_URG);
 }
 
@@ -325,7 +346,7 @@ static void data_input(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now
 			}
 			if (len >= tp->mss || had_ooo)
 				tp->segs_unacked++;
-			if (tp->urg_pending)
+			if (tp->urg == XS_TCP_URG_NOTYET)
 				urgent_arrived(tp);
 			notify(tp, XS_TCP_EV_READ);
 		} else {
@@ -824,21 +845,11 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 		xs_tcp_done(tp, ECONNRESET, now_ns);
 		return XS_DROP_NONE;
 	}
-	/* Step 6: urgent data (RFC 9293 3.8.5; the pointer points past the
-	 * urgent byte, the BSD reading Linux keeps) */
-	if ((f & XS_TCP_URG) && s->r.urgent &&
+	/* Step 6: urgent data (RFC 9293 3.8.5) */
+	if ((f & XS_TCP_URG) &&
 	    (tp->state == XS_TCP_ESTABLISHED || tp->state == XS_TCP_FIN_WAIT1 ||
-	     tp->state == XS_TCP_FIN_WAIT2)) {
-		uint32_t up = s->r.seq + s->r.urgent;
-
-		if (xs_seq_gt(up, tp->rcv_nxt - 0) && (!tp->urg_pending && !tp->urg_valid ?
-						       true : xs_seq_gt(up, tp->rcv_up))) {
-			tp->rcv_up = up;
-			tp->urg_pending = true;
-			tp->urg_valid = false;
-			notify(tp, XS_TCP_EV_URG);
-		}
-	}
+	     tp->state == XS_TCP_FIN_WAIT2))
+		urgent_pointer(tp, s);
 	data_input(tp, s, now_ns);
 	xs_tcp_output(tp, now_ns);
 	if (tp->state == XS_TCP_CLOSE && !tp->owner && !tp->parent)

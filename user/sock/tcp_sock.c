@@ -621,45 +621,65 @@ static void rcv_space_adjust(struct xs_tcp_sock *tp, uint64_t now_ns)
 	tp->rcv_space_ns = now_ns;
 }
 
-/* Where the urgent byte lies in the receive ring when out-of-band mode must
- * skip it, else UINT32_MAX. */
+/* Where the urgent mark lies in the receive ring (0: the next byte to
+ * read), or UINT32_MAX when there is none in it. */
 static uint32_t urg_offset(const struct xs_tcp_sock *tp)
 {
-	uint32_t off;
+	uint32_t off = tp->urg_seq - xs_tcp_copied_seq(tp);
 
-	if (!tp->urg_valid || tp->oobinline || tp->urg_passed)
+	if (tp->urg == XS_TCP_URG_NONE)
 		return UINT32_MAX;
-	off = tp->rcv_up - 1 - (tp->rcv_nxt - tp->rcvq.len);
 	return off < tp->rcvq.len ? off : UINT32_MAX;
+}
+
+/* MSG_OOB (Linux's tcp_recv_urg()): the one byte kept out of band, never
+ * waited for. */
+static ssize_t recv_urgent(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
+			   size_t len, int flags)
+{
+	if (tp->oobinline || tp->urg == XS_TCP_URG_NONE || tp->urg == XS_TCP_URG_READ)
+		return -EINVAL;
+	if (tp->state == XS_TCP_CLOSE && !tp->rcv_fin)
+		return -ENOTCONN;
+	if (tp->urg == XS_TCP_URG_VALID) {
+		if (!(flags & MSG_PEEK))
+			tp->urg = XS_TCP_URG_READ;
+		if (!len || !iovcnt)
+			return 0;	/* the caller reports MSG_TRUNC */
+		if (!(flags & MSG_TRUNC))
+			*(uint8_t *)iov[0].iov_base = tp->oob_byte;
+		return 1;
+	}
+	if (tp->state == XS_TCP_CLOSE || tp->shut_rd || tp->rcv_fin)
+		return 0;
+	return -EAGAIN;	/* announced, not here yet */
 }
 
 ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt, size_t len,
 		    int flags, uint64_t now_ns)
 {
-	uint32_t avail, n, before;
+	uint32_t avail, n, before, mark, start = 0;
 
 	if (tp->state == XS_TCP_LISTEN)
 		return -ENOTCONN;
-	if (flags & MSG_OOB) {
-		if (tp->oobinline || !tp->urg_valid || tp->urg_read)
-			return -EINVAL;
-		if (len && iovcnt) {
-			*(uint8_t *)iov[0].iov_base = tp->oob_byte;
-			if (!(flags & MSG_PEEK))
-				tp->urg_read = true;
-			return 1;
+	if (flags & MSG_OOB)
+		return recv_urgent(tp, iov, iovcnt, len, flags);
+	/* A read stops in front of the urgent mark (so SIOCATMARK can tell
+	 * the reader it is there), and one that starts at it reads the byte
+	 * in line (SO_OOBINLINE) or steps over it (tcp_recvmsg()). */
+	mark = urg_offset(tp);
+	if (mark == 0 && !tp->oobinline) {
+		start = 1;
+		mark = UINT32_MAX;
+		if (!(flags & MSG_PEEK)) {
+			xs_tcp_ring_consume(&tp->rcvq, 1);
+			tp->urg = XS_TCP_URG_NONE;	/* the read went past it */
+			start = 0;
 		}
-		return 0;
 	}
-	/* Out-of-band mode: an in-band read skips the urgent byte, and stops
-	 * in front of it (so SIOCATMARK can tell the reader it is there). */
-	if (urg_offset(tp) == 0 && !(flags & MSG_PEEK)) {
-		xs_tcp_ring_consume(&tp->rcvq, 1);
-		tp->urg_passed = true;
-	}
-	avail = tp->rcvq.len;
-	if (urg_offset(tp) != UINT32_MAX && urg_offset(tp) < avail)
-		avail = urg_offset(tp) ? urg_offset(tp) : 0;
+	avail = tp->rcvq.len - start;
+	if (mark && mark != UINT32_MAX && mark < avail)
+		avail = mark;
 	if (!avail) {
 		/* Linux's SOCK_DONE: after the peer's FIN, the end of the stream
 		 * is what a read reports, a later reset or not */
@@ -679,11 +699,13 @@ ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
 	}
 	n = len < avail ? (uint32_t)len : avail;
 	if (!(flags & MSG_TRUNC))
-		ring_copy_out(&tp->rcvq, 0, n, iov, iovcnt);
+		ring_copy_out(&tp->rcvq, start, n, iov, iovcnt);
 	if (flags & MSG_PEEK)
 		return n;
 	before = xs_tcp_rcv_window(tp);
 	xs_tcp_ring_consume(&tp->rcvq, n);
+	if (tp->urg != XS_TCP_URG_NONE && xs_seq_gt(xs_tcp_copied_seq(tp), tp->urg_seq))
+		tp->urg = XS_TCP_URG_NONE;	/* read in line */
 	tp->rcv_copied += n;
 	rcv_space_adjust(tp, now_ns);
 	/* Window update when it opened by two segments or half the buffer
@@ -788,9 +810,9 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV)
 		return ev;
 	/* tcp_poll(): the urgent byte alone, out of band, is not readable */
-	if (tp->rcvq.len > (urg_offset(tp) == 0 ? 1u : 0u))
+	if (tp->rcvq.len > (urg_offset(tp) == 0 && !tp->oobinline ? 1u : 0u))
 		ev |= POLLIN | POLLRDNORM;
-	if (tp->urg_valid && !tp->urg_read)
+	if (tp->urg == XS_TCP_URG_VALID)
 		ev |= POLLPRI;
 	if (!tp->fin_queued && tp->state != XS_TCP_CLOSE) {
 		uint32_t limit = snd_limit(tp);
@@ -815,7 +837,12 @@ int xs_tcp_sock_error(struct xs_tcp_sock *tp)
 
 uint32_t xs_tcp_inq(const struct xs_tcp_sock *tp)
 {
-	return tp->state == XS_TCP_LISTEN ? 0 : tp->rcvq.len;
+	uint32_t mark = urg_offset(tp);
+
+	if (tp->state == XS_TCP_LISTEN)
+		return 0;
+	/* tcp_inq(): out of band, what is readable ends at the mark */
+	return !tp->oobinline && mark != UINT32_MAX ? mark : tp->rcvq.len;
 }
 
 uint32_t xs_tcp_outq(const struct xs_tcp_sock *tp)
@@ -825,7 +852,7 @@ uint32_t xs_tcp_outq(const struct xs_tcp_sock *tp)
 
 bool xs_tcp_at_mark(const struct xs_tcp_sock *tp)
 {
-	return tp->urg_valid && !tp->urg_read && tp->rcv_up - 1 == tp->rcv_nxt - tp->rcvq.len;
+	return tp->urg != XS_TCP_URG_NONE && tp->urg_seq == xs_tcp_copied_seq(tp);
 }
 
 void xs_tcp_set_sndbuf(struct xs_tcp_sock *tp, uint32_t bytes)
