@@ -173,7 +173,7 @@ static int fill_info(const struct xs_tcp_sock *tp, void *val, socklen_t *len, ui
 	ti.tcpi_rttvar = xs_rtt_rttvar_us(&tp->rtt);
 	ti.tcpi_snd_ssthresh = tp->cc.ssthresh == XS_TCP_CC_SSTHRESH_INF ? 0x7fffffff
 			       : (tp->mss ? tp->cc.ssthresh / tp->mss : 0);
-	ti.tcpi_snd_cwnd = tp->mss ? tp->cc.cwnd / tp->mss : 0;
+	ti.tcpi_snd_cwnd = tp->cc.mss ? tp->cc.cwnd / tp->cc.mss : 0;
 	/* tp->advmss: what was announced, less the timestamp option */
 	ti.tcpi_advmss = tp->adv_mss ? (uint32_t)tp->adv_mss - (tp->ts_ok ? 12u : 0u) : tp->mss;
 	ti.tcpi_reordering = 3;

@@ -60,6 +60,8 @@ enum xs_tcp_state {
 /* Linux's constants, where tcp(7) or the code names them. */
 #define XS_TCP_MSS_DEFAULT4     536             /* RFC 9293 3.7.1 */
 #define XS_TCP_MSS_DEFAULT6     1220            /* RFC 8200: 1280 - 60 */
+#define XS_TCP_MIN_MSS          88              /* Linux's TCP_MIN_MSS */
+#define XS_TCP_TS_OPTLEN        12              /* the timestamp option, aligned */
 #define XS_TCP_TIMEWAIT_NS      (60 * XS_NS_PER_S)      /* TCP_TIMEWAIT_LEN */
 #define XS_TCP_FIN_TIMEOUT_NS   (60 * XS_NS_PER_S)      /* tcp_fin_timeout */
 #define XS_TCP_DELACK_MAX_NS    (200 * XS_NS_PER_MS)    /* TCP_DELACK_MAX */
@@ -291,6 +293,11 @@ void xs_tcp_table_init(struct xs_tcp_table *t, const struct xs_tcp_env *env,
  * bytes (tcp_select_initial_window(): halve until it fits 16 bits). */
 uint8_t xs_tcp_wscale_for(uint64_t max_rcvbuf);
 
+/* The window scale this socket offers: the table's, unless SO_RCVBUF fixed
+ * the buffer, whose window (half of it) then bounds the scale (Linux's
+ * tcp_connect_init() and tcp_openreq_init_rwin() clamp the window). */
+uint8_t xs_tcp_offered_wscale(const struct xs_tcp_sock *tp);
+
 /* Frees every socket (the stack is going away). */
 void xs_tcp_table_destroy(struct xs_tcp_table *t);
 
@@ -446,6 +453,9 @@ uint32_t xs_tcp_rcv_window(struct xs_tcp_sock *tp);
 uint32_t xs_tcp_ts_now(const struct xs_tcp_sock *tp, uint64_t now_ns);
 /* Recomputes tp->mss from the peer's MSS, the path and the options. */
 void xs_tcp_update_mss(struct xs_tcp_sock *tp);
+/* What Linux's tcp_connect_init() takes the MSS to be while the SYN is
+ * out (TCP_INFO, TCP_MAXSEG): the default, less the timestamps offered. */
+uint16_t xs_tcp_syn_sent_mss(const struct xs_tcp_sock *tp);
 /* The MSS to announce in a SYN on a link of this IP MTU. */
 uint16_t xs_tcp_mss_for_mtu(const struct xs_tcp_sock *tp, uint32_t mtu);
 

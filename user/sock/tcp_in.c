@@ -91,7 +91,7 @@ static void negotiate(struct xs_tcp_sock *tp, const struct xs_tcp_opts *o, bool 
 	tp->ws_ok = o->has_wscale && we_offered_all;
 	if (tp->ws_ok) {
 		tp->snd_wscale = o->wscale;
-		tp->rcv_wscale = tp->table->rcv_wscale;
+		tp->rcv_wscale = xs_tcp_offered_wscale(tp);
 	} else {
 		tp->snd_wscale = 0;
 		tp->rcv_wscale = 0;
@@ -102,6 +102,20 @@ static void negotiate(struct xs_tcp_sock *tp, const struct xs_tcp_opts *o, bool 
 		tp->ts_recent = o->ts_val;
 }
 
+/* Linux's tcp_initialize_rcv_mss(): a guess at the peer's segment size
+ * until one arrives, for the delayed-ACK rules. */
+static uint16_t initial_rcv_mss(const struct xs_tcp_sock *tp)
+{
+	uint32_t hint = tp->adv_mss < tp->mss ? tp->adv_mss : tp->mss;
+	uint32_t half_window = xs_tcp_rcv_limit(tp) / 2;
+
+	if (hint > half_window)
+		hint = half_window;
+	if (hint > XS_TCP_MSS_DEFAULT4)
+		hint = XS_TCP_MSS_DEFAULT4;
+	return (uint16_t)(hint < XS_TCP_MIN_MSS ? XS_TCP_MIN_MSS : hint);
+}
+
 /* The connection is synchronized: what both sides agreed on takes effect. */
 static void synchronized(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now_ns)
 {
@@ -110,6 +124,11 @@ static void synchronized(struct xs_tcp_sock *tp, const struct seg *s, uint64_t n
 	tp->snd_wl1 = s->r.seq;
 	tp->snd_wl2 = s->r.ack;
 	xs_tcp_update_mss(tp);
+	tp->rcv_mss = initial_rcv_mss(tp);
+	/* tcpi_bytes_acked counts the SYN on the socket that sent it; a
+	 * passive child is born with it acknowledged (tcp_create_openreq_child) */
+	if (!tp->parent)
+		tp->cnt.bytes_acked++;
 	xs_tcp_cc_init(&tp->cc, tp->cc.ops, tp->mss, tp->rto_retries > 0, now_ns);
 	xs_tcp_sack_board_init(&tp->board, tp->snd_una, tp->mss);
 	xs_rtt_handshake_done(&tp->rtt);

@@ -44,7 +44,9 @@ uint16_t xs_tcp_mss_for_mtu(const struct xs_tcp_sock *tp, uint32_t mtu)
 	return (uint16_t)mss;
 }
 
-void xs_tcp_update_mss(struct xs_tcp_sock *tp)
+/* The send MSS: the peer's (or the default), the path's and TCP_MAXSEG's,
+ * less the timestamp option when it rides on every segment. */
+static uint16_t send_mss(const struct xs_tcp_sock *tp, bool timestamps)
 {
 	uint32_t mss = tp->mss_clamp ? tp->mss_clamp : (tp->v4 ? XS_TCP_MSS_DEFAULT4 : XS_TCP_MSS_DEFAULT6);
 	uint32_t path = tp->link_mtu ? xs_tcp_mss_for_mtu(tp, tp->link_mtu) : mss;
@@ -53,13 +55,22 @@ void xs_tcp_update_mss(struct xs_tcp_sock *tp)
 		mss = path;
 	if (tp->user_mss && tp->user_mss < mss)
 		mss = tp->user_mss;
-	/* the timestamp option rides on every segment; a peer's absurdly
-	 * small MSS is raised to the floor (Linux: tcp_min_snd_mss) */
-	mss = tp->ts_ok && mss > 12 ? mss - 12 : mss;
-	if (mss < XS_TCP_CC_MIN_MSS)
-		mss = XS_TCP_CC_MIN_MSS;
-	tp->mss = mss;
-	tp->cc.mss = mss;
+	/* a peer's absurdly small MSS is raised to the floor (Linux:
+	 * tcp_min_snd_mss) */
+	if (timestamps && mss > XS_TCP_TS_OPTLEN)
+		mss -= XS_TCP_TS_OPTLEN;
+	return (uint16_t)(mss < XS_TCP_CC_MIN_MSS ? XS_TCP_CC_MIN_MSS : mss);
+}
+
+void xs_tcp_update_mss(struct xs_tcp_sock *tp)
+{
+	tp->mss = send_mss(tp, tp->ts_ok);
+	tp->cc.mss = tp->mss;
+}
+
+uint16_t xs_tcp_syn_sent_mss(const struct xs_tcp_sock *tp)
+{
+	return send_mss(tp, true);
 }
 
 uint32_t xs_tcp_rcv_window(struct xs_tcp_sock *tp)

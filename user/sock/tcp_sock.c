@@ -173,6 +173,11 @@ uint8_t xs_tcp_wscale_for(uint64_t space)
 	return ws;
 }
 
+uint8_t xs_tcp_offered_wscale(const struct xs_tcp_sock *tp)
+{
+	return tp->rcvbuf_locked ? xs_tcp_wscale_for(tp->rcvbuf / 2) : tp->table->rcv_wscale;
+}
+
 void xs_tcp_table_destroy(struct xs_tcp_table *t)
 {
 	while (t->all)
@@ -495,7 +500,11 @@ int xs_tcp_connect(struct xs_tcp_sock *tp, uint64_t now_ns)
 		  xs_tcp_isn(&t->secret, tp->laddr, tp->lport, tp->raddr, tp->rport, now_ns);
 	tp->ts_offset = xs_tcp_ts_offset(&t->secret, tp->laddr, tp->raddr);
 	tp->snd_una = tp->snd_nxt = tp->snd_max = tp->iss;
-	tp->rcv_wscale = t->rcv_wscale;
+	tp->rcv_wscale = xs_tcp_offered_wscale(tp);
+	/* Until the handshake, TCP_INFO and TCP_MAXSEG show what Linux's
+	 * tcp_connect_init() assumes, and no receive MSS yet. */
+	tp->mss = xs_tcp_syn_sent_mss(tp);
+	tp->rcv_mss = XS_TCP_MIN_MSS;
 	tp->state = XS_TCP_SYN_SENT;
 	xs_tcp_hash(tp);
 	t->active_opens++;
