@@ -391,6 +391,7 @@ int xsock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 int xsock_shutdown(int fd, int how)
 {
 	struct xs_stack *st;
+	int err = 0;
 	struct xs_sock *s = xs_sock_lock(fd, &st);
 
 	if (s && s->stream && xs_stream_has_conn(s)) {
@@ -418,8 +419,13 @@ int xsock_shutdown(int fd, int how)
 	}
 	if (s)
 		pthread_mutex_unlock(&st->lock);
-	if (shutdown(fd, how))
-		return -1;
+	/* inet_shutdown(): an unconnected socket answers ENOTCONN, yet the
+	 * shutdown takes effect (and lasts through a later connect()) */
+	if (shutdown(fd, how)) {
+		if (errno != ENOTCONN)
+			return -1;
+		err = ENOTCONN;
+	}
 	s = xs_sock_lock(fd, &st);
 	if (s) {
 		if (how == SHUT_RD || how == SHUT_RDWR)
@@ -428,6 +434,10 @@ int xsock_shutdown(int fd, int how)
 			s->udp.shut_wr = true;
 		xs_stack_wake(st, s);
 		pthread_mutex_unlock(&st->lock);
+	}
+	if (err == ENOTCONN) {
+		errno = ENOTCONN;
+		return -1;
 	}
 	return 0;
 }

@@ -492,6 +492,10 @@ static int start_connect(struct xs_stack *st, struct xs_sock *s, const struct so
 	tp->link_mtu = st->ifs[i].ifnet.mtu;
 	tp->v6only = s->udp.v6only;
 	tp->bound_ifindex = s->udp.bound_ifindex;
+	/* shutdown() before connect() failed with ENOTCONN but stays in
+	 * force, as inet_shutdown() leaves sk_shutdown set */
+	tp->shut_rd = s->udp.shut_rd;
+	tp->shut_wr = s->udp.shut_wr;
 	ip_header_options(s, tp);
 	/* steering first, so the SYN-ACK finds its way */
 	err = xs_stream_steer(st, tp);

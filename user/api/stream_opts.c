@@ -142,7 +142,9 @@ static int fill_info(const struct xs_tcp_sock *tp, void *val, socklen_t *len, ui
 	socklen_t n;
 
 	memset(&ti, 0, sizeof(ti));
-	ti.tcpi_state = (uint8_t)tp->state;
+	/* Linux hands TIME_WAIT to a separate timewait socket (tcp_time_wait())
+	 * and closes the one the application holds */
+	ti.tcpi_state = (uint8_t)(tp->state == XS_TCP_TIME_WAIT ? XS_TCP_CLOSE : tp->state);
 	ti.tcpi_ca_state = tp->cc.in_recovery ? 3 /* TCP_CA_Recovery */ :
 			   tp->in_loss ? 4 /* TCP_CA_Loss */ : 0;
 	ti.tcpi_retransmits = (uint8_t)tp->rto_retries;

@@ -207,6 +207,9 @@ struct xs_tcp_sock {
 
 	/* FIN */
 	bool fin_queued;                /* shutdown(SHUT_WR) or close */
+	bool shut_wr;                   /* shut for sending before connect(): no
+					 * FIN, but no data either (Linux keeps
+					 * SEND_SHUTDOWN across connect) */
 	bool fin_sent;                  /* snd_max covers it */
 	bool rcv_fin;                   /* the peer's FIN is in order */
 	bool fin_pending;               /* a FIN arrived out of order, at fin_seq */

@@ -560,8 +560,8 @@ ssize_t xs_tcp_send(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
 		tp->err = 0;
 		return -e;
 	}
-	if (tp->fin_queued || tp->state == XS_TCP_CLOSE)
-		return tp->state == XS_TCP_CLOSE && !tp->fin_queued &&
+	if (tp->fin_queued || tp->shut_wr || tp->state == XS_TCP_CLOSE)
+		return tp->state == XS_TCP_CLOSE && !tp->fin_queued && !tp->shut_wr &&
 		       tp->snd_max == tp->iss ? -ENOTCONN : -EPIPE;
 	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV || !can_send_data(tp))
 		return -EAGAIN;	/* the caller waits for the handshake */
@@ -812,7 +812,8 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 	if (tp->err)
 		ev |= POLLERR;
 	/* tcp_poll(): POLLHUP when both directions are shut, or closed */
-	if (((tp->shut_rd || tp->rcv_fin) && tp->fin_queued) || tp->state == XS_TCP_CLOSE)
+	if (((tp->shut_rd || tp->rcv_fin) && (tp->fin_queued || tp->shut_wr)) ||
+	    tp->state == XS_TCP_CLOSE)
 		ev |= POLLHUP;
 	if (tp->rcv_fin || tp->shut_rd)
 		ev |= POLLIN | POLLRDNORM | POLLRDHUP;
@@ -823,7 +824,7 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 		ev |= POLLIN | POLLRDNORM;
 	if (tp->urg == XS_TCP_URG_VALID)
 		ev |= POLLPRI;
-	if (!tp->fin_queued && tp->state != XS_TCP_CLOSE) {
+	if (!tp->fin_queued && !tp->shut_wr && tp->state != XS_TCP_CLOSE) {
 		uint32_t limit = snd_limit(tp);
 
 		/* sk_stream_is_writeable(): free space at least half what is
