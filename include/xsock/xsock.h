@@ -70,6 +70,12 @@ XSOCK_API ssize_t xsock_writev(int fd, const struct iovec *iov, int iovcnt);
  * goes to sendfile(2). */
 XSOCK_API ssize_t xsock_sendfile(int out_fd, int in_fd, off_t *offset, size_t count);
 
+/* splice(2) between a pipe and an xsock socket, either way: the bytes are
+ * copied through the stack, and the side that gives them up gives only
+ * what the other took.  Any other pair goes to splice(2). */
+XSOCK_API ssize_t xsock_splice(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len,
+			       unsigned int flags);
+
 XSOCK_API ssize_t xsock_recv(int fd, void *buf, size_t len, int flags);
 XSOCK_API ssize_t xsock_recvfrom(int fd, void *buf, size_t len, int flags,
 				 struct sockaddr *src, socklen_t *src_len);

@@ -18,7 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <linux/rtnetlink.h>
 
@@ -619,4 +623,128 @@ ssize_t xsock_sendfile(int out_fd, int in_fd, off_t *offset, size_t count)
 		return -1;
 	}
 	return (ssize_t)done;
+}
+
+/* ---- splice(2) ------------------------------------------------------------- */
+
+static bool is_pipe(int fd)
+{
+	struct stat sb;
+
+	return !fstat(fd, &sb) && S_ISFIFO(sb.st_mode);
+}
+
+/*
+ * From a pipe into an xsock socket.  tee() copies what the pipe holds into
+ * a scratch pipe without taking it, the copy is sent, and the pipe then
+ * gives up exactly what the socket took: a partial send (non-blocking, a
+ * timeout, a signal) leaves the rest in the pipe, as the kernel's splice
+ * does.  Like splice_to_socket(), it waits for the pipe's first bytes
+ * (unless SPLICE_F_NONBLOCK) and then takes what is there, up to len.
+ */
+static ssize_t splice_into_socket(int pipe_in, int sock, size_t len, unsigned int flags)
+{
+	static __thread int scratch[2] = { -1, -1 };
+	int send_flags = flags & SPLICE_F_MORE ? MSG_MORE : 0;
+	uint8_t buf[65536];
+	size_t done = 0;
+
+	/* blocking: tee() treats an O_NONBLOCK end as SPLICE_F_NONBLOCK; it is
+	 * always empty here, so never full */
+	if (scratch[0] < 0 && pipe2(scratch, O_CLOEXEC))
+		return -1;
+	while (done < len) {
+		size_t want = len - done < sizeof(buf) ? len - done : sizeof(buf);
+		unsigned int tee_flags = done ? SPLICE_F_NONBLOCK : flags & SPLICE_F_NONBLOCK;
+		ssize_t n = tee(pipe_in, scratch[1], want, tee_flags), r, w;
+
+		if (n <= 0) {
+			if (done || n == 0)
+				break;	/* what was spliced, or 0: no writers left */
+			return -1;
+		}
+		r = read(scratch[0], buf, (size_t)n);
+		if (r != n)
+			return done ? (ssize_t)done : -1;	/* never: the scratch pipe is ours */
+		w = xsock_send(sock, buf, (size_t)r, send_flags | (done ? MSG_DONTWAIT : 0));
+		if (w <= 0) {
+			if (done)
+				break;
+			return -1;
+		}
+		/* the pipe holds at least w: the tee saw it */
+		if (read(pipe_in, buf, (size_t)w) != w)
+			return -1;
+		done += (size_t)w;
+		if (w < r)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+/*
+ * From an xsock socket into a pipe: what the pipe has room for is peeked,
+ * written, and then taken from the socket, so nothing is read that the
+ * pipe cannot hold.  A full pipe waits (or EAGAIN with SPLICE_F_NONBLOCK);
+ * the socket waits as its own O_NONBLOCK says, as tcp_splice_read().
+ */
+static ssize_t splice_from_socket(int sock, int pipe_out, size_t len, unsigned int flags)
+{
+	uint8_t buf[65536];
+	int cap, used = 0;
+	ssize_t r, w;
+	size_t room;
+
+	for (;;) {
+		cap = fcntl(pipe_out, F_GETPIPE_SZ);
+		if (cap < 0 || ioctl(pipe_out, FIONREAD, &used))
+			return -1;
+		if (used < cap)
+			break;
+		if (flags & SPLICE_F_NONBLOCK) {
+			errno = EAGAIN;
+			return -1;
+		}
+		if (poll(&(struct pollfd){ .fd = pipe_out, .events = POLLOUT }, 1, -1) < 0)
+			return -1;
+	}
+	room = (size_t)(cap - used);
+	if (room > len)
+		room = len;
+	if (room > sizeof(buf))
+		room = sizeof(buf);
+	r = xsock_recv(sock, buf, room, MSG_PEEK);
+	if (r <= 0)
+		return r;
+	w = write(pipe_out, buf, (size_t)r);
+	if (w > 0 && xsock_recv(sock, buf, (size_t)w, MSG_DONTWAIT) != w)
+		return -1;	/* never: the bytes were just peeked */
+	return w;
+}
+
+ssize_t xsock_splice(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len,
+		     unsigned int flags)
+{
+	bool out = xsock_is_accelerated(fd_out) == 2, in = xsock_is_accelerated(fd_in) == 2;
+
+	if ((!out && !in) || !xs_stack_peek())
+		return splice(fd_in, off_in, fd_out, off_out, len, flags);
+	/* the kernel's checks (do_splice()): one end a pipe, no offset on
+	 * the pipe (ESPIPE), none on the socket either (EINVAL: no pwrite) */
+	if (!is_pipe(out ? fd_in : fd_out) || (out && in)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (out ? off_in : off_out) {
+		errno = ESPIPE;
+		return -1;
+	}
+	if (out ? off_out : off_in) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!len)
+		return 0;
+	return out ? splice_into_socket(fd_in, fd_out, len, flags)
+		   : splice_from_socket(fd_in, fd_out, len, flags);
 }

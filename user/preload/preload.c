@@ -323,6 +323,14 @@ XS_EXPORT ssize_t sendfile64(int out_fd, int in_fd, off_t *offset, size_t count)
 	return XSOCK_CALL(xsock_sendfile(out_fd, in_fd, offset, count));
 }
 
+XS_EXPORT ssize_t splice(int fd_in, off_t *off_in, int fd_out, off_t *off_out, size_t len,
+			 unsigned int flags)
+{
+	if (!ours(fd_in) && !ours(fd_out))
+		return xs_real_splice(fd_in, off_in, fd_out, off_out, len, flags);
+	return XSOCK_CALL(xsock_splice(fd_in, off_in, fd_out, off_out, len, flags));
+}
+
 XS_EXPORT ssize_t recv(int fd, void *buf, size_t len, int flags)
 {
 	if (!ours(fd))
