@@ -34,6 +34,18 @@ check "rule del (5-tuple)" xsctl_a rule del "$VETH_A" tcp "$IP4_A" 40000 "$IP4_B
 check_fails "deleting a missing rule fails" xsctl_a rule del "$VETH_A" tcp "$IP4_A" 40000 "$IP4_B" 80
 n=$(xs_rule_count flow)
 check "no 5-tuple rules left ($n)" test "$n" = 0
+# 5-tuple writers take no lock; gc takes a dead owner's out with
+# lookup-and-delete (and would put back a live newcomer's)
+sleep 600 &
+fowner=$!
+xs_on_exit "kill $fowner"
+check "a 5-tuple rule owned by a live process" \
+	xsctl_a rule add "$VETH_A" tcp "$IP4_A" 40001 "$IP4_B" 81 owner "$fowner"
+check "gc keeps the 5-tuple while its owner lives" xsctl_a rule gc "$VETH_A"
+check "one 5-tuple rule" test "$(xs_rule_count flow)" = 1
+kill "$fowner"; wait "$fowner" 2>/dev/null
+check "gc after its owner died" xsctl_a rule gc "$VETH_A"
+check "the 5-tuple rule is gone" test "$(xs_rule_count flow)" = 0
 
 # --- sysctl
 for k in rmem_default rmem_max wmem_default wmem_max optmem_max netdev_max_backlog message_cost message_burst; do

@@ -100,6 +100,11 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 	case SO_PEEK_OFF:
 		s->udp.peek_off = twin_int(s->fd, SOL_SOCKET, SO_PEEK_OFF, -1);
 		break;
+	case SO_LINGER:
+		len = sizeof(s->linger);
+		if (getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &s->linger, &len))
+			memset(&s->linger, 0, sizeof(s->linger));
+		break;
 	case SO_TIMESTAMP_OLD:
 	case SO_TIMESTAMPNS_OLD:
 		read_cmsg_flags(s);

@@ -88,6 +88,8 @@ struct xs_sock {
 	uint64_t news;              /* TCP events so far (edge-triggered epoll's "something new") */
 	bool urg_queued;            /* SIGURG due to the owner */
 	uint64_t sndtimeo_ns;       /* SO_SNDTIMEO (connect and send on streams) */
+	struct linger linger;       /* SO_LINGER, as the twin holds it (close
+				     * reads it; accept() inherits it) */
 };
 
 enum { XS_CONN_UNCONNECTED, XS_CONN_CONNECTING, XS_CONN_CONNECTED };

@@ -178,6 +178,10 @@ static int adopt(struct xs_stack *st, struct xs_sock *l, struct xs_tcp_sock *c, 
 	/* The options accept() inherits, on the twin too, so getsockopt
 	 * answers as Linux would. */
 	xs_stream_inherit_apply(l, fd);
+	/* sk_clone_lock() copies SO_LINGER too */
+	s->linger = l->linger;
+	if (s->linger.l_onoff)
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &s->linger, sizeof(s->linger));
 	if (xs_stack_sock_add(st, s)) {
 		close(fd);
 		free(s);
@@ -774,14 +778,12 @@ static bool fin_acked(struct xs_sock *s)
 void xs_stream_close(struct xs_stack *st, struct xs_sock *s)
 {
 	struct xs_tcp_sock *tp = s->tcp;
-	struct linger lg = { 0, 0 };
-	socklen_t len = sizeof(lg);
+	struct linger lg = s->linger;
 
 	free(s->inherit);
 	s->inherit = NULL;
 	if (!tp)
 		return;
-	getsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, &len);
 	/* SO_LINGER with a time: a blocking close() waits, up to that time,
 	 * until what was written and the FIN are acknowledged
 	 * (sk_stream_wait_close()); the connection then goes on as after

@@ -4,8 +4,15 @@
  * port) and exact 5-tuples.  The XDP program consults the port gate before
  * the listener hash, so every listener write also keeps
  * port_gate[proto slot * 65536 + port] equal to the number of listener rules
- * on that protocol and port.  Writers serialise on flock of the pin
+ * on that protocol and port.  Listener writers serialise on flock of the pin
  * directory; the program only reads.
+ *
+ * A 5-tuple write is one map operation (an insert that fails on an existing
+ * key, or a delete), atomic on its own, and a stack makes one per TCP
+ * connection each way: it takes no lock (the lock costs three system calls).
+ * gc, which decides from a listing, takes each dead owner's 5-tuple out
+ * with lookup-and-delete and puts it back if a live owner had taken the
+ * 5-tuple since the listing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -165,27 +172,19 @@ int xs_ctl_flow_add(struct xs_ctl *c, const struct xs_flow_key *k,
 		    const struct xs_owner *owner)
 {
 	struct xs_flow_val val = { .owner = *owner };
-	int lock, err = 0;
+	int err = 0;
 
-	lock = xs_ctl_lock_dir(c->dir);
-	if (lock < 0)
-		return lock;
 	if (bpf_map_update_elem(c->map_fd[XS_CTL_FLOWS], k, &val, BPF_NOEXIST))
 		err = update_err(c, XS_CTL_FLOWS, -errno);
-	xs_ctl_unlock_dir(lock);
 	return err;
 }
 
 int xs_ctl_flow_del(struct xs_ctl *c, const struct xs_flow_key *k)
 {
-	int lock, err = 0;
+	int err = 0;
 
-	lock = xs_ctl_lock_dir(c->dir);
-	if (lock < 0)
-		return lock;
 	if (bpf_map_delete_elem(c->map_fd[XS_CTL_FLOWS], k))
 		err = -errno;
-	xs_ctl_unlock_dir(lock);
 	if (err == -ENOENT)
 		return xs_ctl_fail(-ENOENT, "no such rule");
 	return err;
@@ -278,6 +277,26 @@ int xs_ctl_rules_count(struct xs_ctl *c, unsigned *listeners, unsigned *flows)
 	return 0;
 }
 
+/* Takes out a 5-tuple the listing showed with a dead owner, unless a live
+ * one has it by now (flow writers take no lock). */
+static int flow_del_dead(struct xs_ctl *c, const struct xs_flow_key *k,
+			 const struct xs_owner *dead)
+{
+	int fd = c->map_fd[XS_CTL_FLOWS];
+	struct xs_flow_val cur;
+
+	if (bpf_map_lookup_and_delete_elem(fd, k, &cur)) {
+		if (errno != EINVAL && errno != 524 /* ENOTSUPP */ && errno != EOPNOTSUPP)
+			return -errno;
+		/* before Linux 5.14: no lookup-and-delete on a hash */
+		return bpf_map_delete_elem(fd, k) ? -errno : 0;
+	}
+	if (memcmp(&cur.owner, dead, sizeof(*dead)) &&
+	    bpf_map_update_elem(fd, k, &cur, BPF_NOEXIST) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
 int xs_ctl_rules_gc(struct xs_ctl *c)
 {
 	struct xs_rule *rules;
@@ -295,8 +314,7 @@ int xs_ctl_rules_gc(struct xs_ctl *c)
 		if (xs_owner_alive(&rules[i].owner))
 			continue;
 		if (rules[i].is_flow)
-			err = bpf_map_delete_elem(c->map_fd[XS_CTL_FLOWS], &rules[i].flow) ?
-			      -errno : 0;
+			err = flow_del_dead(c, &rules[i].flow, &rules[i].owner);
 		else
 			err = listener_del_locked(c, &rules[i].listen);
 		if (err == -ENOENT)	/* its owner removed it meanwhile */
