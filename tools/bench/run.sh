@@ -10,7 +10,8 @@
 #   tcp-rr     request/response over one connection, 64 B, blocking / spinning
 #   tcp-crr    connections per second: connect, one 64 B request, close
 #   tcp-stream bulk into the server (in-) and out of it (out-), MTU 1500,
-#              the kernel peer's TX offloads off (-txoff) and on (-txon)
+#              the kernel peer's TX offloads off (-txoff) and on (-txon); for out-
+#              rows the sending server's veth too (equal offloads)
 # An xsock TCP row whose accepted connections were not on the fast path
 # (xsock_is_accelerated() != 2) is labelled "xsock(kernel fallback)".
 # Progress lines while it runs, then one table; JSON to docs/bench/udp.json
@@ -408,6 +409,23 @@ set_peer_offloads() {	# txoff|txon|default
 	esac >/dev/null 2>&1
 }
 
+# tcp-stream out- rows: the server sends, so "equal offloads" means the
+# sender's.  The kernel server's veth gets the row's TX offloads too (an
+# xsock server sends through AF_XDP, which has none in copy mode: its
+# numbers are the same either way); back to the veth default after.
+set_server_offloads() {	# txoff|txon|default
+	case $1 in
+	txoff) in_s ethtool -K "$V_S" tx off tso off gso off ;;
+	txon|default) in_s ethtool -K "$V_S" tx on tso on gso on ;;
+	esac >/dev/null 2>&1
+}
+server_offloads_words() {
+	in_s ethtool -k "$V_S" 2>/dev/null | awk '
+		/^tx-checksumming:/ { c = $2 } /^tcp-segmentation-offload:/ { t = $2 }
+		/^generic-segmentation-offload:/ { g = $2 }
+		END { printf "server tx-csum %s, TSO %s, GSO %s", c, t, g }'
+}
+
 # The peer's offloads as they are, as a JSON object, and in a few words.
 peer_offloads_json() {
 	in_c ethtool -k "$V_C" 2>/dev/null | awk -v mtu="$(in_c cat /sys/class/net/"$V_C"/mtu)" '
@@ -451,14 +469,19 @@ run_tcp_row() {	# index "test variant server"
 	fi
 	# After the attach: XDP on the server's veth changes what the peer's
 	# veth can offload.
-	local offloads=null
+	local offloads=null sender_note=
 	if [ -n "$offload" ]; then
 		set_peer_offloads "$offload"
 		offloads=$(peer_offloads_json)
 	fi
+	if [ "$test" = tcp-stream ] && [ "${variant#out-}" != "$variant" ]; then
+		set_server_offloads "$offload"
+		sender_note=$(server_offloads_words)
+	fi
 	local scmd="ip netns exec $NS_S taskset -c $SERVER_CPU ${server_args[*]}"
 	[ "$server" = xsock ] && scmd="ip netns exec $NS_S xsockctl attach $V_S && $scmd"
 	[ -n "$offload" ] && scmd="ip netns exec $NS_C ethtool -K $V_C $( [ "$offload" = txon ] && echo 'tx on tso on gso on' || echo 'tx off tso off gso off') && $scmd"
+	[ -n "$sender_note" ] && scmd="ip netns exec $NS_S ethtool -K $V_S $( [ "$offload" = txon ] && echo 'tx on tso on gso on' || echo 'tx off tso off gso off') && $scmd"
 	local ccmd="ip netns exec $NS_C taskset -c $CLIENT_CPU $TCP_RR ${client_args[*]}"
 	if ! start_server_retry "${server_args[@]}"; then
 		record_skip "$name" "server did not start: $(tail -n 3 "$WORK/server.err" | tr '\n' ' ')"
@@ -476,6 +499,7 @@ run_tcp_row() {	# index "test variant server"
 	stop_server
 	[ "$server" = xsock ] && detach
 	[ -n "$offload" ] && set_peer_offloads default
+	[ -n "$sender_note" ] && set_server_offloads default
 
 	local cres sres
 	cres=$(grep -m1 '"role":"client"' "$WORK/client.out")
@@ -513,6 +537,7 @@ run_tcp_row() {	# index "test variant server"
 		fi
 	fi
 	[ "$offloads" != null ] && note="$(peer_offloads_words "$offloads")${note:+; $note}"
+	[ -n "$sender_note" ] && note="$sender_note${note:+; $note}"
 	TCP_JSON_ROWS+=("{\"row\":$(json_str "$shown"),\"test\":\"$test\",\"variant\":\"$variant\",\"server\":\"$server\",\"server_label\":$(json_str "$label"),\"client\":$cres,\"server_result\":${sres:-null},\"server_ready\":${ready:-null},\"peer_offloads\":$offloads,\"xdp_stats\":$xdp,\"other_load\":$other,\"note\":$(json_str "$note"),\"commands\":[$(json_str "$scmd"),$(json_str "$ccmd")]}")
 
 	local cpu
@@ -683,7 +708,7 @@ if [ ${#TCP_JSON_ROWS[@]} -gt 0 ]; then
 		write_md_head TCP \
 			"tcp-rr: 64 B request/response over one connection (TCP_NODELAY); rate in requests/s" \
 			"tcp-crr: connect, one 64 B request and its echo, close; rate in connections/s, p50/p99 of the whole cycle" \
-			"tcp-stream in-/out-: bulk into / out of the server, 256 KiB writes, Gb/s of payload; -txoff/-txon: the kernel peer's TX offloads (checksum, TSO, GSO); the note says what they really were" \
+			"tcp-stream in-/out-: bulk into / out of the server, 256 KiB writes, Gb/s of payload; -txoff/-txon: the kernel peer's TX offloads (checksum, TSO, GSO), and for out- rows the sending server veth's too; the note says what they really were" \
 			"CPU-us: busy time of all CPUs per request or connection; for tcp-stream per MB (10^6 bytes) moved" \
 			"an xsock row is labelled xsock(kernel fallback) when none of the connections its server accepted was on the fast path (xsock_is_accelerated() != 2): those are the kernel's numbers"
 		printf '%s\n' "${TCP_TABLE[@]}"
