@@ -888,7 +888,10 @@ int xs_stream_name(struct xs_sock *s, bool peer, struct sockaddr *addr, socklen_
 	if ((int)*len < 0)
 		return -EINVAL;
 	if (peer) {
-		if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_CLOSE)
+		/* (in TIME_WAIT Linux's socket is CLOSE: a timewait sock
+		 * took the connection over) */
+		if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_CLOSE ||
+		    tp->state == XS_TCP_TIME_WAIT)
 			return -ENOTCONN;
 		xs_udp_fill_sockaddr(s->domain, tp->raddr, tp->rport, addr, len);
 	} else {
