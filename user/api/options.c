@@ -16,6 +16,7 @@
 #include <time.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 
 #include "api/calls.h"
@@ -155,7 +156,10 @@ int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len
 	struct xs_stack *st;
 	struct xs_sock *s;
 
-	if (level == IPPROTO_TCP && (s = xs_sock_lock(fd, &st))) {
+	/* what a connection refuses although its (unconnected) twin takes it */
+	if (level == IPPROTO_TCP &&
+	    (name == TCP_FASTOPEN || name == TCP_FASTOPEN_CONNECT || name == TCP_WINDOW_CLAMP) &&
+	    (s = xs_sock_lock(fd, &st))) {
 		int r = s->stream ? xs_stream_setsockopt(s, level, name, val, len) : 1;
 
 		pthread_mutex_unlock(&st->lock);
