@@ -8,7 +8,7 @@
  *               TCP_PORT
  *   conformance --list [--case GLOB]
  *
- * GLOB matches "area/name" or "name".  Exit status 0 only when every
+ * GLOB matches "area/name" or "name"; several globs: comma-separated.  Exit status 0 only when every
  * difference found is one of the expected ones below.
  */
 #include <fcntl.h>
@@ -294,14 +294,23 @@ void conf_add(const char *area, const char *name, conf_fn fn, long arg)
 	cases[n_cases++] = (struct conf_case){ area, strdup(name), fn, arg };
 }
 
+/* glob: one or more globs separated by commas ("tcp_io/x*,tcp_opt/y").  */
 static int matches(const struct conf_case *c, const char *glob)
 {
-	char full[256];
+	char full[256], one[256];
 
 	if (!glob)
 		return 1;
 	snprintf(full, sizeof(full), "%s/%s", c->area, c->name);
-	return !fnmatch(glob, c->name, 0) || !fnmatch(glob, full, 0);
+	while (*glob) {
+		size_t n = strcspn(glob, ",");
+
+		snprintf(one, sizeof(one), "%.*s", (int)n, glob);
+		if (n && (!fnmatch(one, c->name, 0) || !fnmatch(one, full, 0)))
+			return 1;
+		glob += n + (glob[n] == ',');
+	}
+	return 0;
 }
 
 /* ---- reports ------------------------------------------------------------ */

@@ -67,7 +67,10 @@ fi
 KNOWN=$TOP/tests/conformance/known_open.txt
 known_globs() { [ -f "$KNOWN" ] && sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$KNOWN" | awk '{print $1}'; }
 unknown=0 known_n=0
-mapfile -t fails < <(sed -n 's/^  FAIL \([^ ]*\)$/\1/p' "$out")
+# (the text report says "  FAIL area/case"; the markdown one, a table row
+# ending in **FAIL**)
+mapfile -t fails < <(sed -n -e 's/^  FAIL \([^ ]*\)$/\1/p' \
+	-e 's/^| \([a-z0-9_]*\) | \([^ |]*\) | .* | \*\*FAIL\*\* |$/\1\/\2/p' "$out")
 mapfile -t globs < <(known_globs)
 for f in "${fails[@]}"; do
 	hit=0

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <netinet/udp.h>
 
 #include "api/calls.h"
@@ -74,7 +75,10 @@ void xs_sock_read_ip_options(struct xs_sock *s)
 		hops = twin_int(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, -1);
 		s->ttl6 = (uint8_t)(hops < 0 ? 64 : hops);
 		s->tclass6 = (uint8_t)twin_int(s->fd, IPPROTO_IPV6, IPV6_TCLASS, 0);
-		s->udp.v6only = twin_int(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
+		/* (a twin connect() bound reads 1: that bind is not the
+		 * application's, and the value is fixed from then on) */
+		if (!s->twin_autobound)
+			s->udp.v6only = twin_int(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, 0);
 	}
 	/* IPv4 settings also apply to IPv4 traffic of dual-stack sockets. */
 	s->ttl = (uint8_t)twin_int(s->fd, IPPROTO_IP, IP_TTL, 64);
@@ -157,6 +161,18 @@ int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len
 	struct xs_stack *st;
 	struct xs_sock *s;
 
+	/* what a connection refuses although its (unconnected) twin takes it */
+	if (level == IPPROTO_TCP &&
+	    (name == TCP_FASTOPEN || name == TCP_FASTOPEN_CONNECT || name == TCP_WINDOW_CLAMP) &&
+	    (s = xs_sock_lock(fd, &st))) {
+		int r = s->stream ? xs_stream_setsockopt(s, level, name, val, len) : 1;
+
+		pthread_mutex_unlock(&st->lock);
+		if (r < 0) {
+			errno = -r;
+			return -1;
+		}
+	}
 	if (setsockopt(fd, level, name, val, len))
 		return -1;
 	s = xs_sock_lock(fd, &st);
@@ -174,7 +190,9 @@ int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	struct xs_stack *st;
 	struct xs_sock *s;
 
-	if ((level == IPPROTO_TCP || (level == SOL_SOCKET && name == SO_ERROR)) &&
+	if ((level == IPPROTO_TCP ||
+	     (level == SOL_SOCKET && (name == SO_ERROR || name == SO_PEERNAME || name == SO_SNDBUF)) ||
+	     (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)) &&
 	    (s = xs_sock_lock(fd, &st))) {
 		int r = s->stream ? xs_stream_getsockopt(s, level, name, val, len) : 1;
 
@@ -191,7 +209,7 @@ int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		return getsockopt(fd, level, name, val, len);
 	/* The stack's reads move the peek offset; the twin's copy is stale. */
 	if (name == SO_PEEK_OFF) {
-		int32_t off = s->udp.peek_off;
+		int32_t off = s->stream && s->tcp ? s->tcp->peek_off : s->udp.peek_off;
 
 		pthread_mutex_unlock(&st->lock);
 		if (getsockopt(fd, level, name, val, len))

@@ -19,6 +19,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "ctl/ctl.h"
 #include "iface/ifnet.h"
@@ -84,6 +85,9 @@ struct xs_sock {
 	bool stream;
 	struct xs_tcp_sock *tcp;
 	uint8_t conn_state;         /* XS_CONN_*: inet_stream_connect()'s sock->state */
+	bool twin_autobound;        /* connect() bound the twin to its source address */
+	bool name_reset;            /* disconnected: getsockname shows the wildcard address
+				     * (Linux's inet_reset_saddr()) */
 	struct xs_stream_inherit *inherit;  /* a listener's options for accept() */
 	uint64_t news;              /* TCP events so far (edge-triggered epoll's "something new") */
 	bool urg_queued;            /* SIGURG due to the owner */
@@ -94,10 +98,11 @@ struct xs_sock {
 
 enum { XS_CONN_UNCONNECTED, XS_CONN_CONNECTING, XS_CONN_CONNECTED };
 
-#define XS_STREAM_INHERIT_MAX 16
+#define XS_STREAM_INHERIT_MAX 18
 struct xs_stream_inherit {
 	int n;
 	struct { int level, name, val; } opt[XS_STREAM_INHERIT_MAX];
+	struct linger linger;       /* SO_LINGER, l_onoff 0 when off */
 };
 
 /* A listener rule this process installed, shared by every socket of the

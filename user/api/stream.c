@@ -178,10 +178,7 @@ static int adopt(struct xs_stack *st, struct xs_sock *l, struct xs_tcp_sock *c, 
 	/* The options accept() inherits, on the twin too, so getsockopt
 	 * answers as Linux would. */
 	xs_stream_inherit_apply(l, fd);
-	/* sk_clone_lock() copies SO_LINGER too */
-	s->linger = l->linger;
-	if (s->linger.l_onoff)
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &s->linger, sizeof(s->linger));
+	s->linger = l->linger;	/* (the twin got it from the inherited options) */
 	if (xs_stack_sock_add(st, s)) {
 		close(fd);
 		free(s);
@@ -339,8 +336,12 @@ static int bind_ephemeral(struct xs_stack *st, struct xs_sock *s, const uint8_t 
 			in6->sin6_port = htons(port);
 			len = sizeof(*in6);
 		}
-		if (bind(s->fd, (struct sockaddr *)&ss, len) == 0)
+		if (bind(s->fd, (struct sockaddr *)&ss, len) == 0) {
+			/* a bind the application did not make: the kernel
+			 * would not fix the address (nor IPV6_V6ONLY) */
+			s->twin_autobound = true;
 			return port;
+		}
 		if (errno != EADDRINUSE)
 			return -errno;
 	}
@@ -435,6 +436,8 @@ static int renew(struct xs_stack *st, struct xs_sock *s)
 	tp->linger2_s = old->linger2_s;
 	tp->syn_retries = old->syn_retries;
 	tp->window_clamp = old->window_clamp;
+	tp->rcvlowat = old->rcvlowat;
+	tp->peek_off = old->peek_off;
 	tp->sndbuf = old->sndbuf;
 	tp->sndbuf_locked = old->sndbuf_locked;
 	tp->rcvbuf = old->rcvbuf;
@@ -508,8 +511,45 @@ static int start_connect(struct xs_stack *st, struct xs_sock *s, const struct so
 	err = xs_tcp_connect(tp, xs_now_ns());
 	if (err)
 		return err;
+	s->name_reset = false;
 	s->accelerated = true;
 	xs_stack_flush(st);
+	return 0;
+}
+
+/*
+ * connect(AF_UNSPEC): tcp_disconnect().  A connection is aborted (an RST
+ * where the peer may still be there, ECONNRESET for SO_ERROR) and the
+ * socket is a fresh, unconnected one with the same options, which may
+ * connect again.  A listener stops listening (the kernel's from then on).
+ * Returns 0, 1 to let the kernel's connect() answer, or -errno.
+ */
+static int disconnect(struct xs_stack *st, struct xs_sock *s)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+	enum xs_tcp_state old = tp->state;
+	bool unsent = tp->snd_una + tp->sndq.len + (tp->fin_queued ? 1u : 0u) != tp->snd_max;
+	bool rst = old == XS_TCP_ESTABLISHED || old == XS_TCP_CLOSE_WAIT ||
+		   old == XS_TCP_FIN_WAIT1 || old == XS_TCP_FIN_WAIT2 || old == XS_TCP_SYN_RECV ||
+		   ((old == XS_TCP_CLOSING || old == XS_TCP_LAST_ACK) && unsent);
+	int err;
+
+	if (old == XS_TCP_LISTEN) {
+		xs_stream_unlisten(st, s);
+		return 1;
+	}
+	if (!xs_stream_has_conn(s) && s->conn_state == XS_CONN_UNCONNECTED)
+		return 1;	/* nothing to undo: the twin answers (0) */
+	if (rst)
+		xs_tcp_send_rst(tp, xs_now_ns());
+	err = renew(st, s);	/* frees the old block, and its steering */
+	if (err)
+		return err;
+	s->tcp->err = rst || old == XS_TCP_SYN_SENT ? ECONNRESET : 0;
+	s->conn_state = XS_CONN_UNCONNECTED;
+	s->name_reset = true;
+	xs_stack_flush(st);
+	xs_stack_wake(st, s);
 	return 0;
 }
 
@@ -524,6 +564,8 @@ int xs_stream_connect(struct xs_stack *st, struct xs_sock *s, const struct socka
 	struct xs_tcp_sock *tp = s->tcp;
 	int err;
 
+	if (tp && addr && len >= sizeof(sa_family_t) && addr->sa_family == AF_UNSPEC)
+		return disconnect(st, s);
 	if (!tp || tp->state == XS_TCP_LISTEN)
 		return 1;
 	switch (s->conn_state) {
@@ -567,9 +609,12 @@ int xs_stream_connect(struct xs_stack *st, struct xs_sock *s, const struct socka
 		tp = s->tcp;
 	}
 	if (tp->state == XS_TCP_CLOSE) {
+		/* the error goes to the caller, and the socket is
+		 * disconnected (its source address forgotten) */
 		err = tp->err ? tp->err : ECONNABORTED;
 		tp->err = 0;
 		s->conn_state = XS_CONN_UNCONNECTED;
+		s->name_reset = true;
 		return -err;
 	}
 	s->conn_state = XS_CONN_CONNECTED;
@@ -589,12 +634,25 @@ static bool send_ready(struct xs_sock *s)
 	return xs_tcp_poll(tp) & (POLLOUT | POLLERR | POLLHUP);
 }
 
+/* What wakes a reader: SO_RCVLOWAT bytes (or a nearly full buffer), as
+ * tcp_data_ready() wakes it, or the end of the stream, an error. */
 static bool recv_ready(struct xs_sock *s)
 {
 	struct xs_tcp_sock *tp = s->tcp;
 
-	return s->closing || !tp || tp->rcvq.len || tp->rcv_fin || tp->err || tp->shut_rd ||
-	       tp->state == XS_TCP_CLOSE;
+	return s->closing || !tp || xs_tcp_rcv_ready(tp, tp->rcvlowat) || tp->rcv_fin ||
+	       tp->err || tp->shut_rd || tp->state == XS_TCP_CLOSE;
+}
+
+/* ... and a peek with SO_PEEK_OFF: data past the offset. */
+static bool peek_ready(struct xs_sock *s)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+
+	if (tp && tp->peek_off > 0 && tp->rcvq.len <= (uint32_t)tp->peek_off &&
+	    !tp->rcv_fin && !tp->err && !tp->shut_rd && tp->state != XS_TCP_CLOSE)
+		return s->closing;
+	return recv_ready(s);
 }
 
 static ssize_t finish(struct xs_stack *st, ssize_t r, bool sigpipe)
@@ -695,7 +753,7 @@ ssize_t xs_stream_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct m
 
 ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr *msg, int flags)
 {
-	size_t total = 0, done = 0;
+	size_t total = 0, done = 0, target;
 	uint64_t deadline = deadline_of(s->rcvtimeo_ns);
 	struct iovec local[IOV_CHUNK];
 	ssize_t r = 0;
@@ -704,6 +762,12 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 		return finish(st, -EFAULT, false);	/* and the data stays, as tcp_recvmsg() */
 	for (size_t i = 0; i < msg->msg_iovlen; i++)
 		total += msg->msg_iov[i].iov_len;
+	/* sock_rcvlowat(): the read returns once it has this much (or at
+	 * the end of the stream, an error, the timeout) */
+	target = flags & MSG_WAITALL ? total : s->tcp && s->tcp->rcvlowat < total ? s->tcp->rcvlowat
+										 : total;
+	if (!target)
+		target = 1;
 	msg->msg_flags = 0;
 	msg->msg_controllen = 0;
 	if (msg->msg_name)
@@ -730,7 +794,7 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 			done += (size_t)r;
 			/* even MSG_WAITALL stops at the urgent mark */
 			if (done == total || (flags & MSG_PEEK) || xs_tcp_at_mark(s->tcp) ||
-			    (!(flags & MSG_WAITALL) && (size_t)r < chunk))
+			    ((size_t)r < chunk && done >= target))
 				break;
 			continue;
 		}
@@ -741,7 +805,7 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 		if (s->nonblock || (flags & MSG_DONTWAIT)) {
 			break;
 		}
-		r = xs_stack_wait(st, s, recv_ready, deadline);
+		r = xs_stack_wait(st, s, flags & MSG_PEEK ? peek_ready : recv_ready, deadline);
 		if (r)
 			break;
 		if (s->closing) {
@@ -808,6 +872,26 @@ int xs_stream_name(struct xs_sock *s, bool peer, struct sockaddr *addr, socklen_
 {
 	struct xs_tcp_sock *tp = s->tcp;
 
+	if (!peer && s->name_reset && s->twin_autobound && s->conn_state == XS_CONN_UNCONNECTED) {
+		/* the port the twin keeps, no address (the kernel's
+		 * disconnect forgot the source address it picked) */
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		uint8_t a[16], zero[16] = { 0 };
+		uint16_t port;
+
+		if (getsockname(s->fd, (struct sockaddr *)&ss, &sl))
+			return 1;
+		if (!addr || !len)
+			return -EFAULT;
+		if ((int)*len < 0)
+			return -EINVAL;
+		xs_sock_addr_of(&ss, a, &port);
+		if (s->domain == AF_INET)
+			xs_addr_from_ipv4(zero, 0);
+		xs_udp_fill_sockaddr(s->domain, zero, port, addr, len);
+		return 0;
+	}
 	if (!xs_stream_has_conn(s))
 		return 1;
 	if (!addr || !len)
@@ -815,7 +899,10 @@ int xs_stream_name(struct xs_sock *s, bool peer, struct sockaddr *addr, socklen_
 	if ((int)*len < 0)
 		return -EINVAL;
 	if (peer) {
-		if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_CLOSE)
+		/* (in TIME_WAIT Linux's socket is CLOSE: a timewait sock
+		 * took the connection over) */
+		if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_CLOSE ||
+		    tp->state == XS_TCP_TIME_WAIT)
 			return -ENOTCONN;
 		xs_udp_fill_sockaddr(s->domain, tp->raddr, tp->rport, addr, len);
 	} else {

@@ -43,6 +43,10 @@ void xs_stream_forked(struct xs_stack *st);
 /* stream_opts.c */
 /* After the twin accepted setsockopt(level, name): what TCP must follow. */
 void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int name);
+/* Before the twin sees setsockopt(level, name): what a stack connection
+ * refuses although the (unconnected) twin would take it.  1: the twin
+ * decides, or -errno. */
+int xs_stream_setsockopt(struct xs_sock *s, int level, int name, const void *val, socklen_t len);
 /* getsockopt answers the stack gives: 0 answered, 1 the twin answers,
  * or -errno. */
 int xs_stream_getsockopt(struct xs_sock *s, int level, int name, void *val, socklen_t *len);

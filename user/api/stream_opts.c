@@ -69,6 +69,14 @@ void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, 
 		case SO_OOBINLINE:
 			tp->oobinline = twin_int(s->fd, SOL_SOCKET, SO_OOBINLINE, 0);
 			break;
+		case SO_PEEK_OFF:
+			tp->peek_off = s->udp.peek_off;	/* options.c read it */
+			break;
+		case SO_RCVLOWAT:
+			tp->rcvlowat = (uint32_t)twin_int(s->fd, SOL_SOCKET, SO_RCVLOWAT, 1);
+			if (!tp->rcvlowat)
+				tp->rcvlowat = 1;
+			break;
 		}
 		return;
 	}
@@ -111,6 +119,11 @@ void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, 
 		break;
 	case TCP_WINDOW_CLAMP:
 		tp->window_clamp = (uint32_t)twin_int(s->fd, IPPROTO_TCP, TCP_WINDOW_CLAMP, 0);
+		if (tp->clamp_shown)
+			tp->clamp_shown = tp->window_clamp;	/* tcp_set_window_clamp() */
+		break;
+	case TCP_DEFER_ACCEPT:
+		tp->defer_accept = xs_tcp_defer_retrans(twin_int(s->fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, 0));
 		break;
 	case TCP_QUICKACK:
 		if (twin_int(s->fd, IPPROTO_TCP, TCP_QUICKACK, 0)) {
@@ -134,6 +147,47 @@ void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, 
 	}
 	}
 	xs_stack_flush(st);
+}
+
+/* An int option's answer: as many of its bytes as asked for, up to all
+ * (Linux's min(len, sizeof(int))). */
+static int put_int(void *val, socklen_t *len, int v)
+{
+	if (*len > (socklen_t)sizeof(v))
+		*len = sizeof(v);
+	memcpy(val, &v, *len);
+	return 0;
+}
+
+/* A stack connection, as tcp_setsockopt() tells one: neither CLOSE nor
+ * LISTEN (the twin is in CLOSE, so it cannot tell). */
+static bool connected(const struct xs_sock *s)
+{
+	return s->tcp && xs_stream_has_conn(s) && s->tcp->state != XS_TCP_CLOSE;
+}
+
+int xs_stream_setsockopt(struct xs_sock *s, int level, int name, const void *val, socklen_t len)
+{
+	int v;
+
+	if (level != IPPROTO_TCP || !connected(s) || !val || len < (socklen_t)sizeof(int))
+		return 1;	/* the twin's checks */
+	memcpy(&v, val, sizeof(v));
+	switch (name) {
+	case TCP_FASTOPEN:		/* only before connect() or on a listener */
+		return v >= 0 ? -EINVAL : 1;
+	case TCP_WINDOW_CLAMP:		/* 0 (no clamp) only before connect() */
+		return v ? 1 : -EINVAL;
+	case TCP_FASTOPEN_CONNECT: {	/* after the twin's checks, EINVAL: not CLOSE */
+		int old = twin_int(s->fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, 0);
+
+		if (setsockopt(s->fd, level, name, val, len))
+			return -errno;
+		setsockopt(s->fd, level, name, &old, sizeof(old));
+		return -EINVAL;
+	}
+	}
+	return 1;
 }
 
 static int fill_info(const struct xs_tcp_sock *tp, void *val, socklen_t *len, uint64_t now)
@@ -208,6 +262,35 @@ int xs_stream_getsockopt(struct xs_sock *s, int level, int name, void *val, sock
 
 	if (!tp || !val || !len || (int)*len < 0)
 		return 1;
+	if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY) {
+		/* the twin's bind to a specific address set it; a kernel
+		 * connect()'s port choice does not */
+		int v = s->udp.v6only;
+		socklen_t n = *len;
+
+		if (!s->twin_autobound || getsockopt(s->fd, level, name, val, &n))
+			return 1;	/* the twin's answer, or its errno */
+		if (n > sizeof(v))
+			n = sizeof(v);
+		memcpy(val, &v, n);
+		*len = n;
+		return 0;
+	}
+	if (level == SOL_SOCKET && name == SO_PEERNAME && xs_stream_has_conn(s)) {
+		/* sock_getsockopt(): the whole address or EINVAL */
+		struct sockaddr_storage ss;
+		socklen_t n = sizeof(ss);
+		int r = xs_stream_name(s, true, (struct sockaddr *)&ss, &n);
+
+		if (r)
+			return r;
+		if (n < *len)
+			return -EINVAL;
+		memcpy(val, &ss, *len);
+		return 0;
+	}
+	if (level == SOL_SOCKET && name == SO_SNDBUF && xs_stream_has_conn(s))
+		return put_int(val, len, (int)tp->sndbuf);	/* grown at the handshake */
 	if (level == SOL_SOCKET && name == SO_ERROR) {
 		int e = xs_tcp_sock_error(tp);
 
@@ -239,6 +322,8 @@ int xs_stream_getsockopt(struct xs_sock *s, int level, int name, void *val, sock
 		return 1;
 	if (name == TCP_INFO)
 		return fill_info(tp, val, len, xs_now_ns());
+	if (name == TCP_WINDOW_CLAMP)
+		return put_int(val, len, (int)xs_tcp_window_clamp(tp));
 	if (name == TCP_MAXSEG && tp->mss && tp->state != XS_TCP_CLOSE) {
 		int v = (int)tp->mss;
 
@@ -288,8 +373,10 @@ static const struct { int level, name; } inherited[XS_STREAM_INHERIT_MAX] = {
 	{ IPPROTO_TCP, TCP_USER_TIMEOUT }, { IPPROTO_TCP, TCP_LINGER2 },
 	{ IPPROTO_IP, IP_TOS }, { IPPROTO_IP, IP_TTL },
 	{ IPPROTO_TCP, TCP_NOTSENT_LOWAT }, { IPPROTO_TCP, TCP_WINDOW_CLAMP },
-	{ SOL_SOCKET, SO_PRIORITY }, { SOL_SOCKET, SO_RCVLOWAT },
+	{ SOL_SOCKET, SO_RCVLOWAT }, { SOL_SOCKET, SO_PEEK_OFF },
 	{ SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
+	{ SOL_SOCKET, SO_MARK }, { IPPROTO_IPV6, IPV6_TCLASS },
+	/* not SO_PRIORITY: an accepted socket starts at 0 (measured, 6.18) */
 };
 
 void xs_stream_inherit_refresh(struct xs_sock *l)
@@ -297,12 +384,13 @@ void xs_stream_inherit_refresh(struct xs_sock *l)
 	static int defaults[XS_STREAM_INHERIT_MAX];
 	static bool have_defaults;
 	struct xs_stream_inherit *in = l->inherit;
+	socklen_t len;
 
 	/* What a fresh socket says, once per process */
 	if (!have_defaults) {
 		int fd = socket(AF_INET, SOCK_STREAM, 0);
 
-		for (int i = 0; i < XS_STREAM_INHERIT_MAX; i++)
+		for (int i = 0; i < (int)(sizeof(inherited) / sizeof(inherited[0])); i++)
 			defaults[i] = fd < 0 ? 0 : twin_int(fd, inherited[i].level, inherited[i].name, 0);
 		if (fd >= 0)
 			close(fd);
@@ -315,7 +403,7 @@ void xs_stream_inherit_refresh(struct xs_sock *l)
 		l->inherit = in;
 	}
 	in->n = 0;
-	for (int i = 0; i < XS_STREAM_INHERIT_MAX; i++) {
+	for (int i = 0; i < (int)(sizeof(inherited) / sizeof(inherited[0])); i++) {
 		int v = twin_int(l->fd, inherited[i].level, inherited[i].name, defaults[i]);
 
 		if (v != defaults[i]) {
@@ -324,6 +412,9 @@ void xs_stream_inherit_refresh(struct xs_sock *l)
 			in->opt[in->n++].val = v;
 		}
 	}
+	len = sizeof(in->linger);
+	if (getsockopt(l->fd, SOL_SOCKET, SO_LINGER, &in->linger, &len) || !in->linger.l_onoff)
+		memset(&in->linger, 0, sizeof(in->linger));
 }
 
 void xs_stream_inherit_apply(const struct xs_sock *l, int to)
@@ -341,4 +432,6 @@ void xs_stream_inherit_apply(const struct xs_sock *l, int to)
 			v /= 2;
 		setsockopt(to, level, name, &v, sizeof(int));
 	}
+	if (l->inherit->linger.l_onoff)
+		setsockopt(to, SOL_SOCKET, SO_LINGER, &l->inherit->linger, sizeof(l->inherit->linger));
 }

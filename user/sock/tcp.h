@@ -192,7 +192,11 @@ struct xs_tcp_sock {
 	struct xs_tcp_ring rcvq;        /* in order, up to rcv_nxt */
 	uint32_t sndbuf, rcvbuf;        /* SO_SNDBUF, SO_RCVBUF as reported */
 	bool sndbuf_locked, rcvbuf_locked;
-	uint32_t window_clamp;
+	uint32_t window_clamp;          /* TCP_WINDOW_CLAMP as set, 0 none: limits the window */
+	uint32_t clamp_shown;           /* what TCP_WINDOW_CLAMP reads on a connection (Linux's
+					 * tp->window_clamp), 0 until the SYN */
+	uint32_t rcvlowat;              /* SO_RCVLOWAT, at least 1 */
+	int32_t peek_off;               /* SO_PEEK_OFF, < 0 off */
 	struct xs_tcp_ooo ooo;
 	struct xs_tcp_sack_rx sack_rx;
 	uint64_t rcv_space_ns;
@@ -256,6 +260,8 @@ struct xs_tcp_sock {
 
 	/* listener */
 	int backlog;
+	uint8_t defer_accept;           /* TCP_DEFER_ACCEPT in SYN-ACK retransmissions, 0 off */
+	bool defer_acked;               /* a child whose bare ACK TCP_DEFER_ACCEPT ignored */
 	uint32_t syn_queued;            /* children in SYN_RECV */
 	uint32_t accept_len;
 	struct xs_tcp_sock *accept_head, *accept_tail;
@@ -372,8 +378,28 @@ static inline uint32_t xs_tcp_copied_seq(const struct xs_tcp_sock *tp)
 	return tp->rcv_nxt - tp->rcv_fin - tp->rcvq.len;
 }
 
-/* poll(2) events (POLLIN, POLLOUT, POLLPRI, POLLERR, POLLHUP, POLLRDHUP). */
+/* poll(2) events (POLLIN, POLLOUT, POLLPRI, POLLERR, POLLHUP, POLLRDHUP).
+ * POLLIN follows SO_RCVLOWAT (tcp_poll()). */
 unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp);
+
+/* Whether a reader waiting for target bytes has enough to wake for: Linux's
+ * tcp_epollin_ready() (target bytes queued, or the buffer or the window
+ * nearly full).  Ignores FIN and errors. */
+bool xs_tcp_rcv_ready(const struct xs_tcp_sock *tp, uint32_t target);
+
+/* The connection's buffers once it is established (tcp_init_buffer_space()):
+ * SO_SNDBUF grows to fit the initial window unless set
+ * (tcp_sndbuf_expand()), and the window clamp takes its value. */
+void xs_tcp_init_buffers(struct xs_tcp_sock *tp);
+
+/* What TCP_WINDOW_CLAMP reads: the clamp Linux computes for a connection
+ * (tcp_select_initial_window(), then tcp_init_buffer_space()), or the
+ * value set. */
+uint32_t xs_tcp_window_clamp(const struct xs_tcp_sock *tp);
+
+/* TCP_DEFER_ACCEPT's seconds as SYN-ACK retransmissions (secs_to_retrans()
+ * with a 1 s initial and 120 s largest timeout). */
+uint8_t xs_tcp_defer_retrans(int seconds);
 
 /* SO_ERROR: the pending error, cleared. */
 int xs_tcp_sock_error(struct xs_tcp_sock *tp);

@@ -195,6 +195,8 @@ static enum xs_drop_reason listen_input(struct xs_tcp_sock *l, const struct xs_r
 	c->oobinline = l->oobinline;
 	c->linger2_s = l->linger2_s;
 	c->window_clamp = l->window_clamp;
+	c->rcvlowat = l->rcvlowat;
+	c->peek_off = l->peek_off;
 	c->sndbuf = l->sndbuf;
 	c->sndbuf_locked = l->sndbuf_locked;
 	c->rcvbuf = l->rcvbuf;
@@ -827,6 +829,15 @@ static enum xs_drop_reason conn_input(struct xs_tcp_sock *tp, const struct xs_rx
 		if (!xs_seq_gt(s->r.ack, tp->snd_una) || xs_seq_gt(s->r.ack, tp->snd_max)) {
 			xs_tcp_reply_rst(tp->table, pkt, &s->r, from->link, from->mac);
 			return XS_DROP_TCP_STATE;
+		}
+		/* TCP_DEFER_ACCEPT: the bare ACK that completes the handshake
+		 * is ignored until data comes, or until the SYN-ACK timer has
+		 * fired defer_accept times and a last SYN-ACK drew another
+		 * ACK (tcp_check_req()) */
+		if (l && l->defer_accept && tp->rto_retries < l->defer_accept && !s->len &&
+		    !(f & XS_TCP_FIN) && s->r.seq == tp->irs + 1) {
+			tp->defer_acked = true;
+			return XS_DROP_NONE;
 		}
 		if (tp->rto_retries == 0 && !tp->ts_ok)
 			xs_rtt_ack_seq(&tp->rtt, tp->rtt_sent_ns, now_ns, false);

@@ -209,6 +209,8 @@ struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t
 	tp->keepintvl_s = XS_TCP_KEEPINTVL_S;
 	tp->keepcnt = XS_TCP_KEEPCNT;
 	tp->quickacks = XS_TCP_QUICKACKS;
+	tp->rcvlowat = 1;
+	tp->peek_off = -1;
 	xs_rtt_init(&tp->rtt, NULL);
 	xs_tcp_cc_init(&tp->cc, xs_tcp_cc_default(), XS_TCP_MSS_DEFAULT4, false, now_ns);
 	xs_tcp_ooo_init(&tp->ooo, XS_TCP_RMEM_DEFAULT, ooo_release, NULL);
@@ -411,6 +413,7 @@ void xs_tcp_set_state(struct xs_tcp_sock *tp, enum xs_tcp_state state, uint64_t 
 	switch (state) {
 	case XS_TCP_ESTABLISHED:
 		tp->established_ns = now_ns;
+		xs_tcp_init_buffers(tp);
 		break;
 	case XS_TCP_TIME_WAIT:
 		tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
@@ -667,7 +670,7 @@ static ssize_t recv_urgent(struct xs_tcp_sock *tp, const struct iovec *iov, int 
 ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt, size_t len,
 		    int flags, uint64_t now_ns)
 {
-	uint32_t avail, n, before, mark, start = 0;
+	uint32_t avail, n, before, mark, start = 0, skip;
 
 	if (tp->state == XS_TCP_LISTEN)
 		return -ENOTCONN;
@@ -689,6 +692,13 @@ ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
 	avail = tp->rcvq.len - start;
 	if (mark && mark != UINT32_MAX && mark < avail)
 		avail = mark;
+	/* SO_PEEK_OFF: a peek starts that far into the queue, and nothing
+	 * beyond it counts as data (tcp_recvmsg_locked()'s peek_seq) */
+	if ((flags & MSG_PEEK) && tp->peek_off > 0) {
+		skip = (uint32_t)tp->peek_off < avail ? (uint32_t)tp->peek_off : avail;
+		avail -= skip;
+		start += skip;
+	}
 	if (!avail) {
 		/* Linux's SOCK_DONE: after the peer's FIN, the end of the stream
 		 * is what a read reports, a later reset or not */
@@ -709,8 +719,15 @@ ssize_t xs_tcp_recv(struct xs_tcp_sock *tp, const struct iovec *iov, int iovcnt,
 	n = len < avail ? (uint32_t)len : avail;
 	if (!(flags & MSG_TRUNC))
 		ring_copy_out(&tp->rcvq, start, n, iov, iovcnt);
-	if (flags & MSG_PEEK)
+	/* the offset moves with what is peeked and with what is read
+	 * (sk_peek_offset_fwd() / _bwd()) */
+	if (flags & MSG_PEEK) {
+		if (tp->peek_off >= 0)
+			tp->peek_off += (int32_t)n;
 		return n;
+	}
+	if (tp->peek_off >= 0)
+		tp->peek_off = tp->peek_off > (int32_t)n ? tp->peek_off - (int32_t)n : 0;
 	before = xs_tcp_rcv_window(tp);
 	xs_tcp_ring_consume(&tp->rcvq, n);
 	if (tp->urg != XS_TCP_URG_NONE && xs_seq_gt(xs_tcp_copied_seq(tp), tp->urg_seq))
@@ -819,8 +836,9 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 		ev |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV)
 		return ev;
-	/* tcp_poll(): the urgent byte alone, out of band, is not readable */
-	if (tp->rcvq.len > (urg_offset(tp) == 0 && !tp->oobinline ? 1u : 0u))
+	/* tcp_poll(): SO_RCVLOWAT bytes, and the urgent byte, out of band, does
+	 * not count towards them */
+	if (xs_tcp_rcv_ready(tp, tp->rcvlowat + (urg_offset(tp) == 0 && !tp->oobinline ? 1u : 0u)))
 		ev |= POLLIN | POLLRDNORM;
 	if (tp->urg == XS_TCP_URG_VALID)
 		ev |= POLLPRI;
@@ -835,6 +853,101 @@ unsigned int xs_tcp_poll(const struct xs_tcp_sock *tp)
 		ev |= POLLOUT | POLLWRNORM;	/* shut for sending: a write fails at once */
 	}
 	return ev;
+}
+
+bool xs_tcp_rcv_ready(const struct xs_tcp_sock *tp, uint32_t target)
+{
+	uint32_t limit = rcv_limit(tp);
+	uint32_t wnd = xs_seq_gt(tp->rcv_adv, tp->rcv_nxt) ? tp->rcv_adv - tp->rcv_nxt : 0;
+
+	if (!tp->rcvq.len)
+		return false;
+	/* tcp_rmem_pressure(): more than 7/8 of the buffer is used; or the
+	 * window left is a segment or less: the sender is stuck until the
+	 * reader takes what is there */
+	return tp->rcvq.len >= target || tp->rcvq.len > limit - limit / 8 || wnd <= tp->rcv_mss;
+}
+
+/* roundup_pow_of_two() */
+static uint32_t pow2_roundup(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+/* tcp_select_initial_window()'s window clamp, before the connection is
+ * established: TCP_WINDOW_CLAMP, no more than a set SO_RCVBUF's window
+ * (half the buffer: tcp_full_space() with the default scaling ratio) nor
+ * the largest window the scale can say. */
+static uint32_t initial_clamp(const struct xs_tcp_sock *tp)
+{
+	uint32_t space = tp->rcvbuf / 2, c = tp->window_clamp, wmax = 65535u << tp->rcv_wscale;
+
+	if (tp->rcvbuf_locked && (!c || c > space))
+		c = space;
+	return !c || c > wmax ? wmax : c;
+}
+
+void xs_tcp_init_buffers(struct xs_tcp_sock *tp)
+{
+	uint32_t maxwin = tp->rcvbuf / 2, c = initial_clamp(tp);
+	uint32_t adv = tp->adv_mss ? tp->adv_mss - (tp->ts_ok ? 12u : 0u) : tp->mss;
+
+	if (!tp->sndbuf_locked) {
+		/* tcp_sndbuf_expand(): twice the initial window's worth of
+		 * segments, each charged as Linux's skb for one MSS (head
+		 * rounded to a power of two, with MAX_TCP_HEADER 256 and
+		 * skb_shared_info 320, plus the 256-byte sk_buff: x86_64's
+		 * sizes) */
+		uint32_t clamp = tp->mss_clamp ? tp->mss_clamp : XS_TCP_MSS_DEFAULT4;
+		uint32_t segs = tp->mss ? tp->cc.cwnd / tp->mss : 0, per_mss;
+		uint64_t mem;
+
+		if (tp->user_mss && tp->user_mss < clamp)
+			clamp = tp->user_mss;
+		per_mss = pow2_roundup((clamp > tp->mss ? clamp : tp->mss) + 256 + 320) + 256;
+		if (segs < XS_TCP_CC_INIT_SEGS)
+			segs = XS_TCP_CC_INIT_SEGS;
+		mem = 2ull * segs * per_mss;
+		if (mem > XS_TCP_WMEM_MAX)
+			mem = XS_TCP_WMEM_MAX;
+		if (tp->sndbuf < mem)
+			tp->sndbuf = (uint32_t)mem;
+	}
+	/* tcp_init_buffer_space() with tcp_app_win 31: the whole window,
+	 * less one segment kept in reserve */
+	if (c >= maxwin)
+		c = maxwin;
+	if (c > 2 * adv && c + adv > maxwin)
+		c = 2 * adv > maxwin - adv ? 2 * adv : maxwin - adv;
+	tp->clamp_shown = c;
+}
+
+uint32_t xs_tcp_window_clamp(const struct xs_tcp_sock *tp)
+{
+	if (tp->clamp_shown)
+		return tp->clamp_shown;
+	if (tp->state == XS_TCP_SYN_SENT || tp->state == XS_TCP_SYN_RECV)
+		return initial_clamp(tp);
+	return tp->window_clamp;
+}
+
+uint8_t xs_tcp_defer_retrans(int seconds)
+{
+	int timeout = 1, period = 1;
+	uint8_t n = 1;
+
+	if (seconds <= 0)
+		return 0;
+	while (seconds > period && n < 255) {
+		n++;
+		timeout = timeout * 2 > 120 ? 120 : timeout * 2;
+		period += timeout;
+	}
+	return n;
 }
 
 int xs_tcp_sock_error(struct xs_tcp_sock *tp)

@@ -155,17 +155,22 @@ static void rto_fire(struct xs_tcp_sock *tp, uint64_t now_ns)
 		int max = tp->state == XS_TCP_SYN_SENT
 			  ? (tp->syn_retries ? tp->syn_retries : XS_TCP_SYN_RETRIES)
 			  : XS_TCP_SYNACK_RETRIES;
+		/* A child whose bare ACK TCP_DEFER_ACCEPT ignored lives at
+		 * least defer_accept expiries, and gets no SYN-ACK again
+		 * before the last of them (syn_ack_recalc()). */
+		uint32_t defer = tp->defer_acked && tp->parent ? tp->parent->defer_accept : 0;
 
 		if (!tp->first_rto_ns)
 			tp->first_rto_ns = tp->rto_armed_ns;
 		tp->rto_retries++;
-		if (give_up(tp, (uint32_t)max, now_ns)) {
+		if (give_up(tp, (uint32_t)max, now_ns) && tp->rto_retries > defer) {
 			t->timeouts++;
 			xs_tcp_done(tp, ETIMEDOUT, now_ns);
 			return;
 		}
 		xs_rtt_backoff(&tp->rtt);
-		xs_tcp_retransmit(tp, tp->iss, now_ns);
+		if (tp->rto_retries >= defer)
+			xs_tcp_retransmit(tp, tp->iss, now_ns);
 		xs_tcp_arm_rto(tp, now_ns);
 		return;
 	}
