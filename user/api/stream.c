@@ -826,6 +826,12 @@ int xs_stream_shutdown(struct xs_stack *st, struct xs_sock *s, int how)
 
 	if (how < SHUT_RD || how > SHUT_RDWR)
 		return -EINVAL;
+	/* inet_shutdown(): a connect in progress is disconnected (ECONNRESET
+	 * for SO_ERROR, and the socket may connect again) */
+	if (s->tcp->state == XS_TCP_SYN_SENT) {
+		err = disconnect(st, s);
+		return err > 0 ? 0 : err;
+	}
 	err = xs_tcp_shutdown(s->tcp, how, xs_now_ns());
 	xs_stack_flush(st);
 	xs_stack_wake(st, s);
@@ -921,7 +927,7 @@ short xs_stream_revents(struct xs_sock *s, short events, bool *twin_too)
 	if (tp->state == XS_TCP_LISTEN)
 		return tp->accept_head ? (short)(events & (POLLIN | POLLRDNORM)) : 0;
 	if (!xs_stream_has_conn(s) && tp->state == XS_TCP_CLOSE)
-		return 0;
+		return tp->err ? POLLERR : 0;	/* a disconnect's ECONNRESET */
 	*twin_too = false;
 	return (short)(xs_tcp_poll(tp) & ((unsigned int)events | POLLERR | POLLHUP));
 }
