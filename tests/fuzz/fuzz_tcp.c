@@ -391,12 +391,27 @@ static void check_listener(const struct xs_tcp_table *t, const struct xs_tcp_soc
 static void check_table(const struct fz *f, int side, bool deep)
 {
 	const struct xs_tcp_table *t = &f->p.t[side];
-	uint32_t n = 0, nconn = 0;
+	uint32_t n = 0, nconn = 0, ntw = 0;
+	const struct xs_tcp_sock *last = NULL;
+	bool tw_section = false;
 
 	for (const struct xs_tcp_sock *tp = t->all; tp; tp = tp->anext) {
 		CHECK(++n <= t->nall);
 		CHECK(tp->table == t && tp->listed);
 		CHECK(tp->anext == NULL || tp->anext->aprev == tp);
+		/* the TIME_WAIT section: from tw_first to the tail, in
+		 * TIME_WAIT with tw_at its only timer, oldest first */
+		if (tp == t->tw_first)
+			tw_section = true;
+		CHECK(tp->in_tw == tw_section);
+		if (tp->in_tw) {
+			ntw++;
+			CHECK(tp->state == XS_TCP_TIME_WAIT && tp->tw_at);
+			CHECK(!tp->rto_at && !tp->delack_at && !tp->persist_at && !tp->keep_at &&
+			      !tp->tlp_at);
+			CHECK(!last || !last->in_tw || last->tw_at <= tp->tw_at);
+		}
+		last = tp;
 		check_sock(f, tp, side);
 		if (tp->state == XS_TCP_LISTEN) {
 			check_listener(t, tp);
@@ -409,6 +424,8 @@ static void check_table(const struct fz *f, int side, bool deep)
 		}
 	}
 	CHECK(n == t->nall);
+	CHECK(ntw == t->ntw);
+	CHECK(t->all_tail == last);
 	CHECK(nconn == t->nconn);
 	if (deep) {
 		n = 0;

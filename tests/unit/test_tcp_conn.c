@@ -237,6 +237,75 @@ Test(tcp_conn4, orderly_close_both_ways)
 	cr_assert_eq(P.t[0].nall, 0, "TIME_WAIT ended after 60 s");
 }
 
+/* One more connection to listener l, from A port lport. */
+static void connect_another(struct xs_tcp_sock *l, uint16_t lport, struct xs_tcp_sock **client,
+			    struct xs_tcp_sock **server)
+{
+	struct xs_tcp_sock *c = xs_tcp_sock_new(&P.t[0], P.family, P.now);
+
+	memcpy(c->laddr, P.addr[0], 16);
+	memcpy(c->raddr, P.addr[1], 16);
+	c->lport = lport;
+	c->rport = 80;
+	c->link = 0;
+	c->link_mtu = 1500;
+	c->owner = c;
+	xs_tcp_connect(c, P.now);
+	pair_run(&P, XS_NS_PER_MS);
+	*client = c;
+	*server = xs_tcp_accept(l);
+	cr_assert_not_null(*server);
+	(*server)->owner = *server;
+}
+
+/* Runs the pair for span_ns, the clock reaching its end even when nothing
+ * happens before (pair_run() stops at the last event). */
+static void advance(uint64_t span_ns)
+{
+	uint64_t until = P.now + span_ns;
+
+	pair_run(&P, span_ns);
+	P.now = until;
+	pair_run(&P, 0);
+}
+
+/* TIME_WAIT sockets wait at the tail of the table's list, oldest first:
+ * each ends 60 s after it began, and a timer pass stops at the first not
+ * yet due. */
+Test(tcp_conn4, time_wait_sockets_end_in_order)
+{
+	struct xs_tcp_sock *c[3], *l, *s[3];
+	uint8_t b[16];
+	struct iovec iov = { b, sizeof(b) };
+
+	pair_connect(&P, &c[0], &l, &s[0]);
+	connect_another(l, 40001, &c[1], &s[1]);
+	connect_another(l, 40002, &c[2], &s[2]);
+	for (int i = 0; i < 3; i++) {
+		/* the client closes first: TIME_WAIT is on its side */
+		xs_tcp_close(c[i], false, P.now);
+		pair_run(&P, XS_NS_PER_MS);
+		cr_assert_eq(xs_tcp_recv(s[i], &iov, 1, sizeof(b), 0, P.now), 0);
+		xs_tcp_close(s[i], false, P.now);
+		advance(10 * XS_NS_PER_S);
+		cr_assert_eq(c[i]->state, XS_TCP_TIME_WAIT);
+		cr_assert(c[i]->in_tw);
+	}
+	cr_assert_eq(P.t[0].ntw, 3);
+	cr_assert_eq(P.t[0].tw_first, c[0], "the oldest first");
+	/* 30 s after the first began: it ends 30 s from here, the others
+	 * 10 and 20 s later */
+	advance(31 * XS_NS_PER_S);
+	cr_assert_eq(P.t[0].ntw, 2, "the first ended at 60 s");
+	cr_assert_eq(P.t[0].tw_first, c[1]);
+	advance(10 * XS_NS_PER_S);
+	cr_assert_eq(P.t[0].ntw, 1);
+	cr_assert_eq(P.t[0].nall, 1, "a TIME_WAIT socket no one holds is freed at its end");
+	advance(10 * XS_NS_PER_S);
+	cr_assert_eq(P.t[0].ntw, 0);
+	cr_assert_null(P.t[0].all);
+}
+
 Test(tcp_conn4, simultaneous_close)
 {
 	struct xs_tcp_sock *c, *l, *s;

@@ -147,6 +147,7 @@ struct xs_tcp_sock {
 	int steer_link;                 /* the env's: its 5-tuple rule is on this link, */
 	bool steered;                   /* when set (removed in release()) */
 	bool hashed, listed;
+	bool in_tw;                     /* in the table's TIME_WAIT section */
 
 	enum xs_tcp_state state;
 	int family;                     /* of the socket: AF_INET or AF_INET6 */
@@ -275,8 +276,12 @@ struct xs_tcp_sock {
 struct xs_tcp_table {
 	struct xs_tcp_sock *conn[XS_TCP_TABLE_SIZE];    /* by 4-tuple */
 	struct xs_tcp_sock *listen[XS_TCP_TABLE_SIZE];  /* by local port */
-	struct xs_tcp_sock *all;                        /* every socket, for the timers */
-	uint32_t nconn, nall;
+	/* every socket, for the timers: the TIME_WAIT ones (whose only timer
+	 * is tw_at, 60 s after they came) at the tail from tw_first on, in the
+	 * order they came, so a pass stops at the first not yet due instead
+	 * of walking them all (a busy client holds tens of thousands) */
+	struct xs_tcp_sock *all, *all_tail, *tw_first;
+	uint32_t nconn, nall, ntw;
 	uint64_t next_timer_ns;         /* no timer is due before this */
 	const struct xs_tcp_env *env;
 	struct xs_tcp_secret secret;
@@ -365,6 +370,12 @@ int xs_tcp_shutdown(struct xs_tcp_sock *tp, int how, uint64_t now_ns);
  * has, and the table frees the socket when the connection is over.
  */
 void xs_tcp_close(struct xs_tcp_sock *tp, bool linger_zero, uint64_t now_ns);
+
+/* The table's TIME_WAIT section (see struct xs_tcp_table): a socket that
+ * (re)starts its TIME_WAIT moves to the tail, one that leaves it, or gets
+ * another timer, goes back to the head. */
+void xs_tcp_timewait_requeue(struct xs_tcp_sock *tp);
+void xs_tcp_timewait_leave(struct xs_tcp_sock *tp);
 
 /* Where the receiver is with an urgent pointer: none (or the read went
  * past it), announced but the byte not yet here, the byte here, the byte

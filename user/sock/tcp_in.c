@@ -312,6 +312,7 @@ static void data_input(struct xs_tcp_sock *tp, const struct seg *s, uint64_t now
 			tp->ack_now = true;
 		if (tp->state == XS_TCP_TIME_WAIT && fin) {
 			tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
+			xs_tcp_timewait_requeue(tp);
 			xs_tcp_timer_note(tp, tp->tw_at);
 		}
 		return;

@@ -190,6 +190,72 @@ static void ooo_release(void *ctx, void *payload)
 	free(payload);
 }
 
+/* ---- the all-sockets list ------------------------------------------------- */
+
+static void all_unlink(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_table *t = tp->table;
+
+	if (t->tw_first == tp)
+		t->tw_first = tp->anext;
+	if (tp->aprev)
+		tp->aprev->anext = tp->anext;
+	else
+		t->all = tp->anext;
+	if (tp->anext)
+		tp->anext->aprev = tp->aprev;
+	else
+		t->all_tail = tp->aprev;
+	tp->anext = tp->aprev = NULL;
+	if (tp->in_tw) {
+		tp->in_tw = false;
+		t->ntw--;
+	}
+}
+
+/* In front of everything: the part every timer pass walks. */
+static void all_push_head(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_table *t = tp->table;
+
+	tp->aprev = NULL;
+	tp->anext = t->all;
+	if (t->all)
+		t->all->aprev = tp;
+	else
+		t->all_tail = tp;
+	t->all = tp;
+}
+
+void xs_tcp_timewait_requeue(struct xs_tcp_sock *tp)
+{
+	struct xs_tcp_table *t = tp->table;
+
+	if (!tp->listed)
+		return;
+	all_unlink(tp);
+	/* the newest TIME_WAIT ends last: the section stays in tw_at order */
+	tp->anext = NULL;
+	tp->aprev = t->all_tail;
+	if (t->all_tail)
+		t->all_tail->anext = tp;
+	else
+		t->all = tp;
+	t->all_tail = tp;
+	if (!t->tw_first)
+		t->tw_first = tp;
+	tp->in_tw = true;
+	t->ntw++;
+}
+
+void xs_tcp_timewait_leave(struct xs_tcp_sock *tp)
+{
+	if (!tp->in_tw)
+		return;
+	all_unlink(tp);
+	all_push_head(tp);
+}
+
 struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t now_ns)
 {
 	struct xs_tcp_sock *tp = calloc(1, sizeof(*tp));
@@ -216,10 +282,7 @@ struct xs_tcp_sock *xs_tcp_sock_new(struct xs_tcp_table *t, int family, uint64_t
 	xs_tcp_ooo_init(&tp->ooo, XS_TCP_RMEM_DEFAULT, ooo_release, NULL);
 	xs_tcp_sack_rx_init(&tp->sack_rx);
 	/* the all-sockets list: the timers walk it */
-	tp->anext = t->all;
-	if (t->all)
-		t->all->aprev = tp;
-	t->all = tp;
+	all_push_head(tp);
 	tp->listed = true;
 	t->nall++;
 	return tp;
@@ -332,12 +395,7 @@ void xs_tcp_sock_free(struct xs_tcp_sock *tp)
 	}
 	xs_tcp_unhash(tp);
 	if (tp->listed) {
-		if (tp->aprev)
-			tp->aprev->anext = tp->anext;
-		else
-			t->all = tp->anext;
-		if (tp->anext)
-			tp->anext->aprev = tp->aprev;
+		all_unlink(tp);
 		t->nall--;
 	}
 	xs_tcp_ooo_purge(&tp->ooo);
@@ -409,6 +467,8 @@ void xs_tcp_set_state(struct xs_tcp_sock *tp, enum xs_tcp_state state, uint64_t 
 
 	if (old == XS_TCP_LISTEN && state != XS_TCP_LISTEN)
 		xs_tcp_unhash(tp);
+	if (old == XS_TCP_TIME_WAIT && state != XS_TCP_TIME_WAIT)
+		xs_tcp_timewait_leave(tp);
 	tp->state = state;
 	switch (state) {
 	case XS_TCP_ESTABLISHED:
@@ -418,6 +478,7 @@ void xs_tcp_set_state(struct xs_tcp_sock *tp, enum xs_tcp_state state, uint64_t 
 	case XS_TCP_TIME_WAIT:
 		tp->tw_at = now_ns + XS_TCP_TIMEWAIT_NS;
 		tp->rto_at = tp->delack_at = tp->persist_at = tp->keep_at = tp->tlp_at = 0;
+		xs_tcp_timewait_requeue(tp);
 		xs_tcp_timer_note(tp, tp->tw_at);
 		/* Only the numbers matter from here on. */
 		xs_tcp_ooo_purge(&tp->ooo);

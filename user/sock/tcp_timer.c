@@ -16,6 +16,10 @@
 
 void xs_tcp_timer_note(struct xs_tcp_sock *tp, uint64_t deadline_ns)
 {
+	/* the TIME_WAIT section is walked by tw_at alone: any other timer
+	 * takes the socket back to where every pass looks */
+	if (tp->in_tw && deadline_ns && deadline_ns < tp->tw_at)
+		xs_tcp_timewait_leave(tp);
 	if (deadline_ns && deadline_ns < tp->table->next_timer_ns)
 		tp->table->next_timer_ns = deadline_ns;
 }
@@ -324,7 +328,7 @@ void xs_tcp_timers(struct xs_tcp_table *t, uint64_t now_ns)
 	if (now_ns < t->next_timer_ns)
 		return;
 	t->next_timer_ns = UINT64_MAX;
-	for (tp = t->all; tp; tp = next) {
+	for (tp = t->all; tp && !tp->in_tw; tp = next) {
 		next = tp->anext;
 		if (earliest(tp) <= now_ns || (tp->state == XS_TCP_CLOSE && !tp->owner && !tp->parent)) {
 			/* a free may take the next socket with it (a listener's
@@ -338,6 +342,13 @@ void xs_tcp_timers(struct xs_tcp_table *t, uint64_t now_ns)
 		if (earliest(tp) < next_ns)
 			next_ns = earliest(tp);
 	}
+	/* TIME_WAIT, oldest first: only the ones due */
+	while ((tp = t->tw_first) && tp->tw_at <= now_ns) {
+		if (run_timers(tp, now_ns) && tp->in_tw)
+			break;	/* never: its end frees it or moves it out */
+	}
+	if (t->tw_first && t->tw_first->tw_at < next_ns)
+		next_ns = t->tw_first->tw_at;
 	if (next_ns < t->next_timer_ns)
 		t->next_timer_ns = next_ns;
 }
