@@ -118,6 +118,22 @@ check "a tiny one the kernel's minimum ($got)" test "${got%% sndbuf*}" = "rcvbuf
 got=$(ask set udp rcvbufforce 1000000)
 check "SO_RCVBUFFORCE is not capped ($got)" test "${got%% sndbuf*}" = "rcvbuf 2000000"
 
+# Without CAP_NET_ADMIN the twin cannot take a size above the namespace's
+# rmem_max (SO_RCVBUFFORCE is refused): the stack answers, and says so once.
+if command -v setpriv >/dev/null; then
+	check "rmem_max=$big again" sysctl_a net.core.rmem_max=$big
+	printf 'set udp rcvbuf %s\nset udp rcvbufforce 100\n' "$want" |
+		in_a setpriv --inh-caps=-net_admin --bounding-set=-net_admin -- "$XS_BUFS" \
+		>"$work/nocap.out" 2>"$work/nocap.err"
+	got=$(sed -n 1p "$work/nocap.out")
+	check "without CAP_NET_ADMIN SO_RCVBUF still reads the map's cap ($got)" \
+		test "${got%% sndbuf*}" = "rcvbuf $((want * 2))"
+	got=$(sed -n 2p "$work/nocap.out")
+	check "and SO_RCVBUFFORCE is refused as the kernel refuses it ($got)" test "$got" = "error EPERM"
+	check "with one warning" test "$(grep -c 'the kernel twins keep their own' "$work/nocap.err")" = 1
+	check "rmem_max=8192 again" sysctl_a net.core.rmem_max=8192
+fi
+
 # optmem_max: ENOBUFS from the map's value (the kernel's is $(in_a cat /proc/sys/net/core/optmem_max))
 check "optmem_max=100" sysctl_a net.core.optmem_max=100
 got=$(ask cmsg 99)

@@ -25,7 +25,7 @@ void xs_sock_read_ip_options(struct xs_sock *s);
 void xs_sock_bufs_init(struct xs_stack *st, struct xs_sock *s);
 /* An accepted socket takes its listener's buffer sizes, as Linux's clone
  * does, on the twin too.  Lock held. */
-void xs_sock_bufs_inherit(struct xs_sock *s, const struct xs_sock *l);
+void xs_sock_bufs_inherit(struct xs_stack *st, struct xs_sock *s, const struct xs_sock *l);
 
 /* Readable without waiting: a queued datagram, EOF after SHUT_RD, or the
  * socket is closing. */

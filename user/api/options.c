@@ -90,14 +90,15 @@ void xs_sock_read_ip_options(struct xs_sock *s)
 /*
  * The twin holds the buffer sizes the stack decided, so the kernel's own
  * paths (datagrams it delivers to the twin, sends that go through it)
- * obey them and getsockopt reads them back.  SO_*BUFFORCE is what can set
- * a size beyond the namespace's rmem_max/wmem_max; without CAP_NET_ADMIN
- * (or for an odd size, which setsockopt cannot make) the twin keeps its
- * own and the stack answers getsockopt itself (bufs_own).
+ * obey them and getsockopt reads them back.  Plain SO_RCVBUF/SO_SNDBUF
+ * set a size within the namespace's rmem_max/wmem_max; beyond it takes
+ * SO_*BUFFORCE, and without CAP_NET_ADMIN (or for an odd size, which
+ * setsockopt cannot make) the twin keeps its own and the stack answers
+ * getsockopt itself (bufs_own).  Lock held.
  */
-static void twin_bufs_sync(struct xs_sock *s)
+static void twin_bufs_sync(struct xs_stack *st, struct xs_sock *s)
 {
-	static const struct { int get, force; } opt[2] = {
+	static const struct { int set, force; } opt[2] = {
 		{ SO_RCVBUF, SO_RCVBUFFORCE }, { SO_SNDBUF, SO_SNDBUFFORCE },
 	};
 	const int want[2] = { s->rcvbuf, s->sndbuf };
@@ -106,17 +107,22 @@ static void twin_bufs_sync(struct xs_sock *s)
 	for (int i = 0; i < 2; i++) {
 		int half = want[i] / 2;
 
-		if (twin_int(s->fd, SOL_SOCKET, opt[i].get, -1) == want[i])
+		if (twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) == want[i])
+			continue;
+		if (!setsockopt(s->fd, SOL_SOCKET, opt[i].set, &half, sizeof(half)) &&
+		    twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) == want[i])
 			continue;
 		if (setsockopt(s->fd, SOL_SOCKET, opt[i].force, &half, sizeof(half)))
 			why = errno;
-		else if (twin_int(s->fd, SOL_SOCKET, opt[i].get, -1) != want[i])
+		else if (twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) != want[i])
 			why = why ? why : -1;
 	}
-	if (why > 0 && !s->bufs_own)
-		xs_warn("fd %d: the kernel twin keeps buffer sizes of its own (%s); getsockopt "
-			"answers SO_RCVBUF %d, SO_SNDBUF %d from the config map", s->fd,
-			why > 0 ? strerror(why) : "an odd size", s->rcvbuf, s->sndbuf);
+	if (why > 0 && !st->warned_bufs) {
+		st->warned_bufs = true;
+		xs_warn("fd %d: SO_RCVBUF %d / SO_SNDBUF %d exceed the namespace's rmem_max/wmem_max "
+			"and the kernel refuses SO_*BUFFORCE (%s): getsockopt and the stack use them, "
+			"the kernel twins keep their own", s->fd, s->rcvbuf, s->sndbuf, strerror(why));
+	}
 	s->bufs_own = why != 0;
 }
 
@@ -129,17 +135,17 @@ void xs_sock_bufs_init(struct xs_stack *st, struct xs_sock *s)
 	if (cfg && s->type == SOCK_DGRAM) {
 		s->rcvbuf = cfg->rmem_default;
 		s->sndbuf = cfg->wmem_default;
-		twin_bufs_sync(s);
+		twin_bufs_sync(st, s);
 	}
 	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
 }
 
-void xs_sock_bufs_inherit(struct xs_sock *s, const struct xs_sock *l)
+void xs_sock_bufs_inherit(struct xs_stack *st, struct xs_sock *s, const struct xs_sock *l)
 {
 	s->rcvbuf = l->rcvbuf;
 	s->sndbuf = l->sndbuf;
 	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
-	twin_bufs_sync(s);
+	twin_bufs_sync(st, s);
 }
 
 /* SO_RCVBUF, SO_SNDBUF and their FORCE forms, after the twin accepted
@@ -162,7 +168,7 @@ static void set_buf(struct xs_stack *st, struct xs_sock *s, int name, const void
 		else
 			s->sndbuf = xs_sockbuf_size(v, cfg->wmem_max, st->min_sndbuf,
 						    name == SO_SNDBUFFORCE);
-		twin_bufs_sync(s);
+		twin_bufs_sync(st, s);
 	}
 	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
 }

@@ -153,6 +153,7 @@ struct xs_stack {
 	uint32_t rx_budget;         /* frames per interface per receive round (netdev_max_backlog) */
 	int min_rcvbuf, min_sndbuf; /* this kernel's SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF */
 	uint32_t tcp_rmem_max;      /* tcp_rmem[2] at start-up: with rmem_max, the window scale */
+	bool warned_bufs;           /* said once that the twins keep buffer sizes of their own */
 	pthread_t helper;
 	uint64_t sockets;           /* open xsock sockets */
 	uint64_t twin_rx;           /* datagrams taken from kernel twins */

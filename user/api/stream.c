@@ -178,7 +178,7 @@ static int adopt(struct xs_stack *st, struct xs_sock *l, struct xs_tcp_sock *c, 
 	/* The options accept() inherits, on the twin too, so getsockopt
 	 * answers as Linux would. */
 	xs_stream_inherit_apply(l, fd);
-	xs_sock_bufs_inherit(s, l);	/* beyond the namespace's rmem_max too */
+	xs_sock_bufs_inherit(st, s, l);	/* beyond the namespace's rmem_max too */
 	if (xs_stack_sock_add(st, s)) {
 		close(fd);
 		free(s);
