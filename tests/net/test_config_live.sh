@@ -118,6 +118,27 @@ check "a tiny one the kernel's minimum ($got)" test "${got%% sndbuf*}" = "rcvbuf
 got=$(ask set udp rcvbufforce 1000000)
 check "SO_RCVBUFFORCE is not capped ($got)" test "${got%% sndbuf*}" = "rcvbuf 2000000"
 
+# rmem_max also sizes the window scale TCP offers (tcp_select_initial_window():
+# for max(tcp_rmem[2], rmem_max)); a kernel connection keeps /proc's.
+in_b python3 -c "import socket, time
+s = socket.socket(); s.bind(('$IP4_B', 9700)); s.listen(64); time.sleep(120)" &
+xs_on_exit "kill $!"
+xs_wait_for 5 in_b bash -c "ss -tln | grep -q ':9700 '"
+kernel_wscale() {
+	in_a python3 -c "import socket
+s = socket.create_connection(('$IP4_B', 9700))
+print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[6] >> 4)"
+}
+k_ws=$(kernel_wscale)
+got=$(ask connect "$IP4_B" 9700)
+check "with rmem_max=8192 an xsock connection offers what the kernel offers (tcp_rmem[2] decides) ($got, kernel $k_ws)" \
+	test "$got" = "wscale $k_ws"
+check "rmem_max=1073741824" sysctl_a net.core.rmem_max=1073741824
+got=$(ask connect "$IP4_B" 9700)
+check "then it offers the largest scale, 14 ($got)" test "$got" = "wscale 14"
+k_ws2=$(kernel_wscale)
+check "while a kernel connection still offers $k_ws ($k_ws2)" test "$k_ws2" = "$k_ws"
+
 # Without CAP_NET_ADMIN the twin cannot take a size above the namespace's
 # rmem_max (SO_RCVBUFFORCE is refused): the stack answers, and says so once.
 if command -v setpriv >/dev/null; then

@@ -18,6 +18,8 @@
  *                                     "bound accelerated A rcvbuf R"
  *   drain                             reads what the kept socket has queued,
  *                                     without waiting: "drained N", and closes it
+ *   connect ADDR PORT                 a TCP connection there: the window scale
+ *                                     it offered, "wscale R" (TCP_INFO)
  *
  * Every socket call goes through xsock_*.
  */
@@ -27,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "xsock/xsock.h"
 
@@ -135,6 +139,19 @@ int main(void)
 			printf("drained %d\n", count);
 			xsock_close(held);
 			held = -1;
+		} else if (n >= 3 && !strcmp(a, "connect")) {
+			struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(atoi(c)) };
+			struct tcp_info ti;
+			socklen_t len = sizeof(ti);
+
+			fd = new_socket("tcp", 0);
+			if (inet_pton(AF_INET, b, &in.sin_addr) != 1 ||
+			    xsock_connect(fd, (struct sockaddr *)&in, sizeof(in)) ||
+			    xsock_getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
+				printf("error %s\n", errname(errno));
+			else
+				printf("wscale %u\n", ti.tcpi_rcv_wscale);
+			xsock_close(fd);
 		} else {
 			printf("error bad command\n");
 		}
