@@ -139,6 +139,19 @@ check "then it offers the largest scale, 14 ($got)" test "$got" = "wscale 14"
 k_ws2=$(kernel_wscale)
 check "while a kernel connection still offers $k_ws ($k_ws2)" test "$k_ws2" = "$k_ws"
 
+# An accepted connection takes its listener's SO_RCVBUF, as Linux's clone
+# does, beyond the namespace's rmem_max too.
+check "rmem_max=$big" sysctl_a net.core.rmem_max=$big
+n=$(wc -l <"$work/bufs.out")
+echo "accept $IP4_A 9710 $want" >&7
+xs_wait_for 5 count_gt "$work/bufs.out" listening "$(grep -c listening "$work/bufs.out")"
+in_b python3 -c "import socket, time
+s = socket.create_connection(('$IP4_A', 9710)); time.sleep(0.5)" &
+xs_wait_for 5 count_gt "$work/bufs.out" '' $((n + 1))
+got=$(sed -n "$((n + 2))p" "$work/bufs.out")
+check "an accepted connection has its listener's SO_RCVBUF ($got)" \
+	test "${got%% sndbuf*}" = "rcvbuf $((want * 2))"
+
 # Without CAP_NET_ADMIN the twin cannot take a size above the namespace's
 # rmem_max (SO_RCVBUFFORCE is refused): the stack answers, and says so once.
 if command -v setpriv >/dev/null; then

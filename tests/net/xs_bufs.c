@@ -20,6 +20,9 @@
  *                                     without waiting: "drained N", and closes it
  *   connect ADDR PORT                 a TCP connection there: the window scale
  *                                     it offered, "wscale R" (TCP_INFO)
+ *   accept ADDR PORT RCVBUF           a TCP listener there with SO_RCVBUF set,
+ *                                     prints "listening", then the first accepted
+ *                                     connection's "rcvbuf R sndbuf S"
  *
  * Every socket call goes through xsock_*.
  */
@@ -151,6 +154,28 @@ int main(void)
 				printf("error %s\n", errname(errno));
 			else
 				printf("wscale %u\n", ti.tcpi_rcv_wscale);
+			xsock_close(fd);
+		} else if (n >= 4 && !strcmp(a, "accept")) {
+			struct sockaddr_in in = { .sin_family = AF_INET, .sin_port = htons(atoi(c)) };
+			int v = atoi(d), one = 1, cfd;
+
+			fd = new_socket("tcp", 0);
+			xsock_setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (inet_pton(AF_INET, b, &in.sin_addr) != 1 ||
+			    xsock_setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v)) ||
+			    xsock_bind(fd, (struct sockaddr *)&in, sizeof(in)) || xsock_listen(fd, 4)) {
+				printf("error %s\n", errname(errno));
+				xsock_close(fd);
+				continue;
+			}
+			printf("listening\n");
+			cfd = xsock_accept(fd, NULL, NULL);
+			if (cfd < 0) {
+				printf("error %s\n", errname(errno));
+			} else {
+				report_bufs(cfd);
+				xsock_close(cfd);
+			}
 			xsock_close(fd);
 		} else {
 			printf("error bad command\n");

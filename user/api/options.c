@@ -116,6 +116,8 @@ static void twin_bufs_sync(struct xs_stack *st, struct xs_sock *s)
 			why = errno;
 		else if (twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) != want[i])
 			why = why ? why : -1;
+		else
+			s->bufs_forced = true;
 	}
 	if (why > 0 && !st->warned_bufs) {
 		st->warned_bufs = true;
@@ -145,7 +147,11 @@ void xs_sock_bufs_inherit(struct xs_stack *st, struct xs_sock *s, const struct x
 	s->rcvbuf = l->rcvbuf;
 	s->sndbuf = l->sndbuf;
 	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
-	twin_bufs_sync(st, s);
+	/* Sizes within the namespace's caps reached the new twin with the
+	 * listener's other options (xs_stream_inherit_apply()): accept()
+	 * stays free of extra system calls then. */
+	if (l->bufs_own || l->bufs_forced)
+		twin_bufs_sync(st, s);
 }
 
 /* SO_RCVBUF, SO_SNDBUF and their FORCE forms, after the twin accepted

@@ -56,6 +56,7 @@ struct xs_sock {
 	 * refused: then bufs_own and the stack answers getsockopt. */
 	int rcvbuf, sndbuf;
 	bool bufs_own;
+	bool bufs_forced;           /* the twin took them with SO_*BUFFORCE */
 	uint64_t twin_checked_ns;   /* last look at the twin for datagrams */
 	bool twin_ready;            /* poll(2) saw the twin readable */
 	int pending_err;            /* an error the twin reported, for the next call */
