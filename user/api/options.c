@@ -134,7 +134,8 @@ void xs_sock_bufs_init(struct xs_stack *st, struct xs_sock *s)
 
 	s->rcvbuf = twin_int(s->fd, SOL_SOCKET, SO_RCVBUF, 0);
 	s->sndbuf = twin_int(s->fd, SOL_SOCKET, SO_SNDBUF, 0);
-	if (cfg && s->type == SOCK_DGRAM) {
+	if (cfg && s->type == SOCK_DGRAM &&
+	    (s->rcvbuf != cfg->rmem_default || s->sndbuf != cfg->wmem_default)) {
 		s->rcvbuf = cfg->rmem_default;
 		s->sndbuf = cfg->wmem_default;
 		twin_bufs_sync(st, s);
