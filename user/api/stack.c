@@ -96,8 +96,15 @@ static void config_adopt(struct xs_stack *st, const char *ifname, int map_fd)
 	st->cfg_view = xs_config_view_open(map_fd);
 	if (!st->cfg_view)
 		return;
+	/* Generation 0: attach has not seeded it yet; the helper looks
+	 * again in a second. */
+	if (!xs_config_view_generation(st->cfg_view)) {
+		xs_config_view_close(st->cfg_view);
+		st->cfg_view = NULL;
+		return;
+	}
 	snprintf(st->cfg_ifname, sizeof(st->cfg_ifname), "%s", ifname);
-	st->config_gen = 0;	/* never a real generation (attach writes 2) */
+	st->config_gen = 0;	/* never a seeded map's generation: applied now */
 	xs_stack_config(st);
 }
 
