@@ -83,7 +83,7 @@ const struct xs_config *xs_stack_config(struct xs_stack *st)
 		return NULL;
 	if (xs_config_view_generation(st->cfg_view) != st->config_gen)
 		apply_config(st);
-	return &st->cfg;
+	return st->cfg.generation ? &st->cfg : NULL;	/* NULL: never read */
 }
 
 /* Takes the config map of an attached interface (map_fd) as the
