@@ -8,8 +8,9 @@
 #   config map and not from the namespace's /proc: rmem_default and
 #   wmem_default (new UDP sockets, and how much a UDP socket queues),
 #   rmem_max and wmem_max (what SO_RCVBUF/SO_SNDBUF read back), optmem_max
-#   (ENOBUFS for a large sendmsg control buffer), message_cost and
-#   message_burst (how many of xsock's warnings are printed).
+#   (ENOBUFS for a large sendmsg control buffer), netdev_max_backlog (the
+#   frames one receive round takes), message_cost and message_burst (how
+#   many of xsock's warnings are printed).
 . "$(dirname "$0")/lib.sh"
 xs_topology || { echo "topology set-up failed"; exit 1; }
 XS_UDP=$NET_HELPERS/xs_udp
@@ -118,40 +119,6 @@ check "a tiny one the kernel's minimum ($got)" test "${got%% sndbuf*}" = "rcvbuf
 got=$(ask set udp rcvbufforce 1000000)
 check "SO_RCVBUFFORCE is not capped ($got)" test "${got%% sndbuf*}" = "rcvbuf 2000000"
 
-# rmem_max also sizes the window scale TCP offers (tcp_select_initial_window():
-# for max(tcp_rmem[2], rmem_max)); a kernel connection keeps /proc's.
-in_b python3 -c "import socket, time
-s = socket.socket(); s.bind(('$IP4_B', 9700)); s.listen(64); time.sleep(120)" &
-xs_on_exit "kill $!"
-xs_wait_for 5 in_b bash -c "ss -tln | grep -q ':9700 '"
-kernel_wscale() {
-	in_a python3 -c "import socket
-s = socket.create_connection(('$IP4_B', 9700))
-print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[6] >> 4)"
-}
-k_ws=$(kernel_wscale)
-got=$(ask connect "$IP4_B" 9700)
-check "with rmem_max=8192 an xsock connection offers what the kernel offers (tcp_rmem[2] decides) ($got, kernel $k_ws)" \
-	test "$got" = "wscale $k_ws"
-check "rmem_max=1073741824" sysctl_a net.core.rmem_max=1073741824
-got=$(ask connect "$IP4_B" 9700)
-check "then it offers the largest scale, 14 ($got)" test "$got" = "wscale 14"
-k_ws2=$(kernel_wscale)
-check "while a kernel connection still offers $k_ws ($k_ws2)" test "$k_ws2" = "$k_ws"
-
-# An accepted connection takes its listener's SO_RCVBUF, as Linux's clone
-# does, beyond the namespace's rmem_max too.
-check "rmem_max=$big" sysctl_a net.core.rmem_max=$big
-n=$(wc -l <"$work/bufs.out")
-echo "accept $IP4_A 9710 $want" >&7
-xs_wait_for 5 count_gt "$work/bufs.out" listening "$(grep -c listening "$work/bufs.out")"
-in_b python3 -c "import socket, time
-s = socket.create_connection(('$IP4_A', 9710)); time.sleep(0.5)" &
-xs_wait_for 5 count_gt "$work/bufs.out" '' $((n + 1))
-got=$(sed -n "$((n + 2))p" "$work/bufs.out")
-check "an accepted connection has its listener's SO_RCVBUF ($got)" \
-	test "${got%% sndbuf*}" = "rcvbuf $((want * 2))"
-
 # Without CAP_NET_ADMIN the twin cannot take a size above the namespace's
 # rmem_max (SO_RCVBUFFORCE is refused): the stack answers, and says so once.
 if command -v setpriv >/dev/null; then
@@ -189,12 +156,58 @@ check "a bound UDP socket on the fast path gets it ($got)" test "$got" = "bound 
 blast; sleep 0.3
 got=$(ask drain)
 check "it queued what 8 KiB holds of 50 datagrams ($got)" test "${got#drained }" -le 6 -a "${got#drained }" -ge 4
+# netdev_max_backlog bounds the frames one receive round takes: one at a
+# time, the reader empties the 8 KiB queue between rounds and nothing drops.
+check "netdev_max_backlog=1" sysctl_a net.core.netdev_max_backlog=1
+got=$(ask bind "$IP4_A" 9600)
+check "the same 8 KiB socket ($got)" test "$got" = "bound accelerated 2 rcvbuf 8192"
+blast; sleep 0.3
+got=$(ask drain)
+check "taking one frame per round, it reads all 50 ($got)" test "$got" = "drained 50"
+check "netdev_max_backlog back to the kernel's" \
+	sysctl_a net.core.netdev_max_backlog=$(in_a cat /proc/sys/net/core/netdev_max_backlog 2>/dev/null || cat /proc/sys/net/core/netdev_max_backlog)
 check "rmem_default=1048576" sysctl_a net.core.rmem_default=1048576
 got=$(ask bind "$IP4_A" 9600)
 check "the next one gets 1 MiB ($got)" test "$got" = "bound accelerated 2 rcvbuf 1048576"
 blast; sleep 0.3
 got=$(ask drain)
 check "and queues all 50 ($got)" test "$got" = "drained 50"
+
+# (TCP from here on: its TIME_WAIT blocks keep the helper thread polling
+# the rings, which the receive-queue checks above must not have.)
+# rmem_max also sizes the window scale TCP offers (tcp_select_initial_window():
+# for max(tcp_rmem[2], rmem_max)); a kernel connection keeps /proc's.
+in_b python3 -c "import socket, time
+s = socket.socket(); s.bind(('$IP4_B', 9700)); s.listen(64); time.sleep(120)" &
+xs_on_exit "kill $!"
+xs_wait_for 5 in_b bash -c "ss -tln | grep -q ':9700 '"
+kernel_wscale() {
+	in_a python3 -c "import socket
+s = socket.create_connection(('$IP4_B', 9700))
+print(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[6] >> 4)"
+}
+k_ws=$(kernel_wscale)
+got=$(ask connect "$IP4_B" 9700)
+check "with rmem_max=8192 an xsock connection offers what the kernel offers (tcp_rmem[2] decides) ($got, kernel $k_ws)" \
+	test "$got" = "wscale $k_ws"
+check "rmem_max=1073741824" sysctl_a net.core.rmem_max=1073741824
+got=$(ask connect "$IP4_B" 9700)
+check "then it offers the largest scale, 14 ($got)" test "$got" = "wscale 14"
+k_ws2=$(kernel_wscale)
+check "while a kernel connection still offers $k_ws ($k_ws2)" test "$k_ws2" = "$k_ws"
+
+# An accepted connection takes its listener's SO_RCVBUF, as Linux's clone
+# does, beyond the namespace's rmem_max too.
+check "rmem_max=$big" sysctl_a net.core.rmem_max=$big
+n=$(wc -l <"$work/bufs.out")
+echo "accept $IP4_A 9710 $want" >&7
+xs_wait_for 5 count_gt "$work/bufs.out" listening "$(grep -c listening "$work/bufs.out")"
+in_b python3 -c "import socket, time
+s = socket.create_connection(('$IP4_A', 9710)); time.sleep(0.5)" &
+xs_wait_for 5 count_gt "$work/bufs.out" '' $((n + 1))
+got=$(sed -n "$((n + 2))p" "$work/bufs.out")
+check "an accepted connection has its listener's SO_RCVBUF ($got)" \
+	test "${got%% sndbuf*}" = "rcvbuf $((want * 2))"
 
 # message_cost/message_burst: a second process finds the interface's queue
 # taken by the first and warns at each bind (each waits 0.5 s for EBUSY).
