@@ -155,6 +155,10 @@ int udp_bound(const struct conf_ops *o, int family, int type_flags);
 int udp_echo(const struct conf_ops *o, int family, int type_flags);
 /* Ask the echo server for one datagram back and wait until it is there. */
 int echo_roundtrip(const struct conf_ops *o, int fd, const char *payload);
+/* sendmsg on a connected fd with control buffers around
+ * net.core.optmem_max (ENOBUFS when not below it, and above INT_MAX), and,
+ * with `zeros`, one just below it filled with zeros; then a plain send. */
+void conf_optmem_sends(const struct conf_ops *o, struct trace *t, int fd, int zeros);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

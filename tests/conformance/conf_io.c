@@ -713,6 +713,44 @@ static void c_cmsg(const struct conf_ops *o, struct trace *t, long arg)
 	o->close(fd);
 }
 
+/* ---- net.core.optmem_max ------------------------------------------------- */
+
+void conf_optmem_sends(const struct conf_ops *o, struct trace *t, int fd, int zeros)
+{
+	static char ctl[1 << 20];
+	struct iovec iv = { (void *)"optmem", 6 };
+	struct msghdr m = { .msg_iov = &iv, .msg_iovlen = 1, .msg_control = ctl };
+	FILE *f = fopen("/proc/sys/net/core/optmem_max", "re");
+	int optmem = 0;
+
+	if (!f || fscanf(f, "%d", &optmem) != 1 || optmem < 64 || optmem > (int)sizeof(ctl)) {
+		recs(t, "optmem_max", "unreadable");
+		if (f)
+			fclose(f);
+		return;
+	}
+	fclose(f);
+	m.msg_controllen = (size_t)optmem;
+	DO(t, "ctl=optmem_max", o->sendmsg(fd, &m, 0));
+	m.msg_controllen = (size_t)optmem + 1;
+	DO(t, "ctl=optmem_max+1", o->sendmsg(fd, &m, 0));
+	m.msg_controllen = (size_t)INT_MAX + 1;
+	DO(t, "ctl=INT_MAX+1", o->sendmsg(fd, &m, 0));
+	if (zeros) {
+		m.msg_controllen = (size_t)optmem - 1;
+		DO(t, "ctl=optmem_max-1,zeros", o->sendmsg(fd, &m, 0));
+	}
+	DO(t, "send", o->send(fd, "after", 5, 0));
+}
+
+static void c_optmem(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fd = udp_echo(o, fam_of(arg), 0);
+
+	conf_optmem_sends(o, t, fd, 1);
+	o->close(fd);
+}
+
 /* ---- what reaches the wire ----------------------------------------------- */
 
 enum {
@@ -1126,6 +1164,8 @@ void conf_register_io(void)
 		conf_add("so_opt", n, c_peek_off, fam);
 		snprintf(n, sizeof(n), "so_rcvbuf_drops_%s", fam ? "v6" : "v4");
 		conf_add("so_opt", n, c_rcvbuf_drop, fam);
+		snprintf(n, sizeof(n), "optmem_max_%s", fam ? "v6" : "v4");
+		conf_add("cmsg", n, c_optmem, fam);
 		snprintf(n, sizeof(n), "so_bindtodevice_lo_%s", fam ? "v6" : "v4");
 		conf_add("so_opt", n, c_bindtodevice, fam);
 	}

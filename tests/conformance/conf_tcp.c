@@ -2523,6 +2523,16 @@ static void c_buf(const struct conf_ops *o, struct trace *t, long arg)
 	o->close(fd);
 }
 
+/* net.core.optmem_max on a connection: the control buffer is refused
+ * before TCP sees the message (tcp_sendmsg() would otherwise send). */
+static void c_optmem(const struct conf_ops *o, struct trace *t, long arg)
+{
+	int fd = tcp_to(o, t, fam_of(arg), SVC_ECHO, 0);
+
+	conf_optmem_sends(o, t, fd, 0);
+	o->close(fd);
+}
+
 /* ---- TCP_INFO ----------------------------------------------------------- */
 
 enum {
@@ -2734,5 +2744,7 @@ void conf_register_tcp(void)
 			conf_add("tcp_so_opt", n, c_so_opt, (long)(i << 4 | (size_t)v));
 		}
 	add_both("tcp_so_opt", buf_names, B_MAX, c_buf, NULL, NULL);
+	static const char *const optmem_names[] = { "optmem_max" };
+	add_both("tcp_io", optmem_names, 1, c_optmem, NULL, NULL);
 	add_both("tcp_info", info_names, I_MAX, c_info, NULL, NULL);
 }

@@ -222,3 +222,35 @@ Test(config_map, seqlock_store_load)
 	cr_assert_eq(out.busy_poll_us, 7);
 	close(fd);
 }
+
+/* The lasting read-only view a running stack keeps: a write shows as a new
+ * generation at once, reading it gives the new values, and the mapping
+ * outlives the map's fd. */
+Test(config_map, view_sees_writes)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
+	const struct xs_config *view;
+	struct xs_config in, out;
+	int fd;
+
+	if (geteuid() != 0)
+		cr_skip_test("creating a BPF map needs root");
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "xs_cfg_view", 4, sizeof(struct xs_config),
+			    1, &opts);
+	cr_assert_geq(fd, 0, "bpf_map_create: %s", strerror(errno));
+	xs_cfg_defaults(&in);
+	cr_assert_eq(xs_config_store(fd, &in), 0);
+	view = xs_config_view_open(fd);
+	cr_assert_not_null(view, "mmap: %s", strerror(errno));
+	cr_assert_eq(xs_config_view_generation(view), 2);
+	in.rmem_max = 123456;
+	in.message_burst = -3;
+	cr_assert_eq(xs_config_store(fd, &in), 0);
+	close(fd);
+	cr_assert_eq(xs_config_view_generation(view), 4, "the write is seen without a syscall");
+	cr_assert_eq(xs_config_view_read(view, &out), 0);
+	cr_assert_eq(out.generation, 4);
+	cr_assert_eq(out.rmem_max, 123456);
+	cr_assert_eq(out.message_burst, -3);
+	xs_config_view_close(view);
+}

@@ -19,6 +19,14 @@ int xs_sock_drain_twin(struct xs_stack *st, struct xs_sock *s);
  * where the kernel keeps them (defaults included). */
 void xs_sock_read_ip_options(struct xs_sock *s);
 
+/* SO_RCVBUF/SO_SNDBUF of a new socket: for datagrams the config map's
+ * net.core.rmem_default/wmem_default (sock_init_data()), for streams the
+ * twin's (tcp_rmem[1]/tcp_wmem[1], which TCP uses instead).  Lock held. */
+void xs_sock_bufs_init(struct xs_stack *st, struct xs_sock *s);
+/* An accepted socket takes its listener's buffer sizes, as Linux's clone
+ * does, on the twin too.  Lock held. */
+void xs_sock_bufs_inherit(struct xs_stack *st, struct xs_sock *s, const struct xs_sock *l);
+
 /* Readable without waiting: a queued datagram, EOF after SHUT_RD, or the
  * socket is closing. */
 bool xs_sock_readable(struct xs_sock *s);

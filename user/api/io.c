@@ -29,6 +29,7 @@
 #include "api/calls.h"
 #include "api/stream.h"
 #include "iface/ip_out.h"
+#include "sock/sockbuf.h"
 #include "xsock/xsock.h"
 
 #define TWIN_CHECK_NS 20000         /* look at a spinning socket's twin every 20 us */
@@ -276,6 +277,25 @@ static void kick_ifs(struct xs_stack *st, uint32_t mask)
 			xs_dev_kick(st->ifs[i].ifnet.dev);
 }
 
+/* ____sys_sendmsg() copies a control buffer larger than its on-stack 36
+ * bytes into socket memory limited by net.core.optmem_max before the
+ * protocol sees the message (ENOBUFS), after checking the address length
+ * and the iovec, whose errors come first.  The limit is the config
+ * map's; without one the kernel's applies (sends with control messages
+ * go through the twin).  Lock held. */
+static int check_optmem(struct xs_stack *st, const struct msghdr *msg)
+{
+	const struct xs_config *cfg;
+
+	if (msg->msg_controllen <= XS_SENDMSG_CTL_INLINE)
+		return 0;
+	if ((msg->msg_name && (int)msg->msg_namelen < 0) || msg->msg_iovlen > IOV_MAX ||
+	    iov_total(msg->msg_iov, msg->msg_iovlen) < 0)
+		return 0;
+	cfg = xs_stack_config(st);
+	return cfg ? xs_sockbuf_optmem(msg->msg_controllen, cfg->optmem_max) : 0;
+}
+
 /* Sends one message; lock held on entry, released on return.  With
  * kick_mask NULL the frames are announced at once; otherwise the
  * interfaces used are added to *kick_mask for the caller's one kick. */
@@ -285,6 +305,12 @@ static ssize_t sock_sendmsg_batch(struct xs_stack *st, struct xs_sock *s,
 	ssize_t len, r;
 	uint32_t mine = 0;
 
+	r = check_optmem(st, msg);
+	if (r < 0) {
+		pthread_mutex_unlock(&st->lock);
+		errno = (int)-r;
+		return -1;
+	}
 	if (s->stream) {
 		if (xs_stream_has_conn(s))
 			return xs_stream_sendmsg(st, s, msg, flags);

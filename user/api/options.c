@@ -21,6 +21,8 @@
 
 #include "api/calls.h"
 #include "api/stream.h"
+#include "api/warn.h"
+#include "sock/sockbuf.h"
 #include "xsock/xsock.h"
 
 static uint64_t timeval_ns(const struct timeval *tv)
@@ -89,8 +91,102 @@ void xs_sock_read_ip_options(struct xs_sock *s)
 	read_cmsg_flags(s);
 }
 
+/*
+ * The twin holds the buffer sizes the stack decided, so the kernel's own
+ * paths (datagrams it delivers to the twin, sends that go through it)
+ * obey them and getsockopt reads them back.  Plain SO_RCVBUF/SO_SNDBUF
+ * set a size within the namespace's rmem_max/wmem_max; beyond it takes
+ * SO_*BUFFORCE, and without CAP_NET_ADMIN (or for an odd size, which
+ * setsockopt cannot make) the twin keeps its own and the stack answers
+ * getsockopt itself (bufs_own).  Lock held.
+ */
+static void twin_bufs_sync(struct xs_stack *st, struct xs_sock *s)
+{
+	static const struct { int set, force; } opt[2] = {
+		{ SO_RCVBUF, SO_RCVBUFFORCE }, { SO_SNDBUF, SO_SNDBUFFORCE },
+	};
+	const int want[2] = { s->rcvbuf, s->sndbuf };
+	int why = 0;	/* an errno, or -1: the size cannot be set exactly */
+
+	for (int i = 0; i < 2; i++) {
+		int half = want[i] / 2;
+
+		if (twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) == want[i])
+			continue;
+		if (!setsockopt(s->fd, SOL_SOCKET, opt[i].set, &half, sizeof(half)) &&
+		    twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) == want[i])
+			continue;
+		if (setsockopt(s->fd, SOL_SOCKET, opt[i].force, &half, sizeof(half)))
+			why = errno;
+		else if (twin_int(s->fd, SOL_SOCKET, opt[i].set, -1) != want[i])
+			why = why ? why : -1;
+		else
+			s->bufs_forced = true;
+	}
+	if (why > 0 && !st->warned_bufs) {
+		st->warned_bufs = true;
+		xs_warn("fd %d: SO_RCVBUF %d / SO_SNDBUF %d exceed the namespace's rmem_max/wmem_max "
+			"and the kernel refuses SO_*BUFFORCE (%s): getsockopt and the stack use them, "
+			"the kernel twins keep their own", s->fd, s->rcvbuf, s->sndbuf, strerror(why));
+	}
+	s->bufs_own = why != 0;
+}
+
+void xs_sock_bufs_init(struct xs_stack *st, struct xs_sock *s)
+{
+	const struct xs_config *cfg = xs_stack_config(st);
+
+	s->rcvbuf = twin_int(s->fd, SOL_SOCKET, SO_RCVBUF, 0);
+	s->sndbuf = twin_int(s->fd, SOL_SOCKET, SO_SNDBUF, 0);
+	if (cfg && s->type == SOCK_DGRAM &&
+	    (s->rcvbuf != cfg->rmem_default || s->sndbuf != cfg->wmem_default)) {
+		s->rcvbuf = cfg->rmem_default;
+		s->sndbuf = cfg->wmem_default;
+		twin_bufs_sync(st, s);
+	}
+	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
+}
+
+void xs_sock_bufs_inherit(struct xs_stack *st, struct xs_sock *s, const struct xs_sock *l)
+{
+	s->rcvbuf = l->rcvbuf;
+	s->sndbuf = l->sndbuf;
+	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
+	/* Sizes within the namespace's caps reached the new twin with the
+	 * listener's other options (xs_stream_inherit_apply()): accept()
+	 * stays free of extra system calls then. */
+	if (l->bufs_own || l->bufs_forced)
+		twin_bufs_sync(st, s);
+}
+
+/* SO_RCVBUF, SO_SNDBUF and their FORCE forms, after the twin accepted
+ * them (so optlen, the value's address and CAP_NET_ADMIN were checked as
+ * the kernel checks them): the size the config map's caps give. */
+static void set_buf(struct xs_stack *st, struct xs_sock *s, int name, const void *val)
+{
+	const struct xs_config *cfg = xs_stack_config(st);
+	int v;
+
+	if (!cfg) {	/* no config map: the kernel's limits, as the twin applied them */
+		s->rcvbuf = twin_int(s->fd, SOL_SOCKET, SO_RCVBUF, s->rcvbuf);
+		s->sndbuf = twin_int(s->fd, SOL_SOCKET, SO_SNDBUF, s->sndbuf);
+		s->bufs_own = false;
+	} else {
+		memcpy(&v, val, sizeof(v));
+		if (name == SO_RCVBUF || name == SO_RCVBUFFORCE)
+			s->rcvbuf = xs_sockbuf_size(v, cfg->rmem_max, st->min_rcvbuf,
+						    name == SO_RCVBUFFORCE);
+		else
+			s->sndbuf = xs_sockbuf_size(v, cfg->wmem_max, st->min_sndbuf,
+						    name == SO_SNDBUFFORCE);
+		twin_bufs_sync(st, s);
+	}
+	s->udp.rcvbuf = (uint32_t)s->rcvbuf;
+}
+
 /* After the kernel accepted an option: what the stack must follow. */
-static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int name)
+static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int name,
+			  const void *val)
 {
 	socklen_t len;
 
@@ -114,14 +210,11 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 		read_cmsg_flags(s);
 		break;
 	case SO_RCVBUF:
-	case SO_RCVBUFFORCE: {
-		int v = 0;
-
-		len = sizeof(v);
-		getsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &v, &len);
-		s->udp.rcvbuf = (uint32_t)v;
+	case SO_RCVBUFFORCE:
+	case SO_SNDBUF:
+	case SO_SNDBUFFORCE:
+		set_buf(st, s, name, val);
 		break;
-	}
 	case SO_RCVTIMEO_OLD: {
 		struct timeval tv;
 
@@ -141,7 +234,6 @@ static void mirror_option(struct xs_stack *st, struct xs_sock *s, int level, int
 		break;
 	}
 	}
-	(void)st;
 }
 
 void xs_sock_read_async(struct xs_sock *s)
@@ -177,7 +269,7 @@ int xsock_setsockopt(int fd, int level, int name, const void *val, socklen_t len
 		return -1;
 	s = xs_sock_lock(fd, &st);
 	if (s) {
-		mirror_option(st, s, level, name);
+		mirror_option(st, s, level, name, val);
 		if (s->stream)
 			xs_stream_mirror_option(st, s, level, name);
 		pthread_mutex_unlock(&st->lock);
@@ -204,9 +296,23 @@ int xsock_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		if (r == 0)
 			return 0;
 	}
-	if (level != SOL_SOCKET || (name != SO_ERROR && name != SO_PEEK_OFF) ||
+	if (level != SOL_SOCKET ||
+	    (name != SO_ERROR && name != SO_PEEK_OFF && name != SO_RCVBUF && name != SO_SNDBUF) ||
 	    !(s = xs_sock_lock(fd, &st)))
 		return getsockopt(fd, level, name, val, len);
+	/* Buffer sizes the twin could not take: the stack's, after the
+	 * kernel's checks on val and len. */
+	if (name == SO_RCVBUF || name == SO_SNDBUF) {
+		int v = name == SO_RCVBUF ? s->rcvbuf : s->sndbuf;
+		bool own = s->bufs_own;
+
+		pthread_mutex_unlock(&st->lock);
+		if (getsockopt(fd, level, name, val, len))
+			return -1;
+		if (own)
+			memcpy(val, &v, *len < sizeof(int) ? *len : sizeof(int));
+		return 0;
+	}
 	/* The stack's reads move the peek offset; the twin's copy is stale. */
 	if (name == SO_PEEK_OFF) {
 		int32_t off = s->stream && s->tcp ? s->tcp->peek_off : s->udp.peek_off;

@@ -19,6 +19,7 @@
 
 #include "api/calls.h"
 #include "api/stream.h"
+#include "api/warn.h"
 #include "xsock/xsock.h"
 
 void xs_sock_addr_of(const struct sockaddr_storage *ss, uint8_t addr[16], uint16_t *port)
@@ -127,8 +128,12 @@ static int rule_get(struct xs_stack *st, int if_idx, const struct xs_listen_key 
 		st->rules_cap = cap;
 	}
 	err = xs_ctl_listener_add(&st->ifs[if_idx].ctl, k, &st->ifs[if_idx].owner);
-	if (err)
+	if (err) {
+		if (err != -EEXIST)
+			xs_warn("%s: cannot add a listener rule for port %u (%s): its traffic stays "
+				"the kernel's", st->ifs[if_idx].ifnet.name, ntohs(k->port), strerror(-err));
 		return err;
+	}
 	st->rules[st->nrules++] = (struct xs_rule_ref){ .key = *k, .if_idx = if_idx, .refs = 1 };
 	return 0;
 }
@@ -218,8 +223,14 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 			xs_flow_key_init(&s->fkey, IPPROTO_UDP,
 					 fam == AF_INET ? XS_FAMILY_IPV4 : XS_FAMILY_IPV6,
 					 src, lport, raddr, rport);
-			if (xs_ctl_flow_add(&st->ifs[i].ctl, &s->fkey, &st->ifs[i].owner) == 0)
+			int err = xs_ctl_flow_add(&st->ifs[i].ctl, &s->fkey, &st->ifs[i].owner);
+
+			if (err == 0)
 				s->flow_if = i;
+			else if (err != -EEXIST)
+				xs_warn("%s: cannot add a flow rule for port %u (%s): the socket "
+					"stays the kernel's", st->ifs[i].ifnet.name, lport,
+					strerror(-err));
 		}
 		s->accelerated = s->flow_if >= 0;
 		return;
@@ -256,8 +267,7 @@ int xsock_socket(int domain, int type, int protocol)
 	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
 	struct xs_stack *st;
 	struct xs_sock *s;
-	socklen_t len = sizeof(int);
-	int fd, rcvbuf = 0;
+	int fd;
 
 	fd = socket(domain, type, protocol);
 	if (fd < 0)
@@ -280,10 +290,9 @@ int xsock_socket(int domain, int type, int protocol)
 	s->flow_if = -1;
 	s->wait_slot = -1;
 	xs_udp_sock_init(&s->udp, domain);
-	getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len);
-	s->udp.rcvbuf = (uint32_t)rcvbuf;
 	xs_sock_read_ip_options(s);
 	pthread_mutex_lock(&st->lock);
+	xs_sock_bufs_init(st, s);
 	if ((base == SOCK_STREAM && xs_stream_init(st, s)) || xs_stack_sock_add(st, s)) {
 		if (s->tcp)
 			xs_tcp_sock_free(s->tcp);

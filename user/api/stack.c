@@ -20,8 +20,10 @@
 #include <sys/resource.h>
 
 #include "api/stream.h"
+#include "api/warn.h"
 #include "dev/dev.h"
 #include "iface/ip_in.h"
+#include "sock/sockbuf.h"
 #include "wire/eth.h"
 
 #define RX_BATCH 64
@@ -47,18 +49,106 @@ uint64_t xs_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Applies `xsockctl sysctl` changes to a running stack: the knobs that
- * matter after start-up (busy-poll time).  Ring and umem sizes apply to
- * interfaces opened later.  Lock held. */
+/* Applies the config map to the running stack: busy-poll time, the
+ * receive budget (netdev_max_backlog), the window scale TCP offers
+ * (rmem_max), the warnings' rate limit (message_cost/burst); the socket
+ * buffer limits are read from st->cfg when sockets are made and set up.
+ * Ring and umem sizes apply to interfaces opened later.  Lock held. */
 static void apply_config(struct xs_stack *st)
 {
+	uint64_t gen = xs_config_view_generation(st->cfg_view);
 	struct xs_config cfg;
+	int err;
 
-	if (!st->nifs || xs_ctl_config_read(&st->ifs[0].ctl, &cfg) ||
-	    cfg.generation == st->config_gen)
+	err = xs_config_view_read(st->cfg_view, &cfg);
+	if (err) {
+		/* A writer died mid-write: keep what we have until the
+		 * generation moves again (any write repairs it). */
+		st->config_gen = gen;
+		xs_warn("%s: config map unreadable (%s), keeping generation %llu",
+			st->cfg_ifname, xs_ctl_strerror(err), (unsigned long long)st->cfg.generation);
 		return;
+	}
+	st->cfg = cfg;
 	st->config_gen = cfg.generation;
 	st->busy_poll_us = cfg.busy_poll_us;
+	st->rx_budget = cfg.netdev_max_backlog > 0 ? (uint32_t)cfg.netdev_max_backlog : 1;
+	xs_warn_set_limit(cfg.message_cost, cfg.message_burst);
+	xs_stream_env_set_rmem_max(st, (uint32_t)cfg.rmem_max);
+}
+
+const struct xs_config *xs_stack_config(struct xs_stack *st)
+{
+	if (!st->cfg_view)
+		return NULL;
+	if (xs_config_view_generation(st->cfg_view) != st->config_gen)
+		apply_config(st);
+	return st->cfg.generation ? &st->cfg : NULL;	/* NULL: never read */
+}
+
+/* Takes the config map of an attached interface (map_fd) as the
+ * process's configuration, if it has none yet.  Lock held, or the stack
+ * not yet shared. */
+static void config_adopt(struct xs_stack *st, const char *ifname, int map_fd)
+{
+	if (st->cfg_view)
+		return;
+	st->cfg_view = xs_config_view_open(map_fd);
+	if (!st->cfg_view)
+		return;
+	/* Generation 0: attach has not seeded it yet; the helper looks
+	 * again in a second. */
+	if (!xs_config_view_generation(st->cfg_view)) {
+		xs_config_view_close(st->cfg_view);
+		st->cfg_view = NULL;
+		return;
+	}
+	snprintf(st->cfg_ifname, sizeof(st->cfg_ifname), "%s", ifname);
+	st->config_gen = 0;	/* never a seeded map's generation: applied now */
+	xs_stack_config(st);
+}
+
+static int config_try_iface(const char *ifname, void *arg)
+{
+	struct xs_stack *st = arg;
+	struct xs_ctl c;
+
+	if (st->only_iface[0] && strcmp(st->only_iface, ifname))
+		return 0;
+	if (xs_ctl_open(&c, ifname))
+		return 0;
+	config_adopt(st, ifname, c.map_fd[XS_CTL_CONFIG]);	/* the mapping outlives the fd */
+	xs_ctl_close(&c);
+	return st->cfg_view != NULL;
+}
+
+/* The config of the first attached interface in name order (the one
+ * XSOCK_IFACE names, if set), until an interface the stack opens brings
+ * one.  Lock held, or the stack not yet shared. */
+static void config_find(struct xs_stack *st)
+{
+	if (!st->cfg_view)
+		xs_ctl_for_each_iface(config_try_iface, st);
+	xs_ctl_clear_error();
+}
+
+/* SOCK_MIN_RCVBUF and SOCK_MIN_SNDBUF of the running kernel: what a
+ * buffer of 0 becomes. */
+static void measure_min_bufs(struct xs_stack *st)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), zero = 0;
+	socklen_t len = sizeof(int);
+
+	st->min_rcvbuf = XS_SOCK_MIN_RCVBUF;
+	st->min_sndbuf = XS_SOCK_MIN_SNDBUF;
+	if (fd < 0)
+		return;
+	if (!setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &zero, sizeof(zero)))
+		getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &st->min_rcvbuf, &len);
+	len = sizeof(int);
+	if (!setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &zero, sizeof(zero)))
+		getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &st->min_sndbuf, &len);
+	close(fd);
 }
 
 /* Writes this process's counters for each interface into its "stacks"
@@ -205,7 +295,8 @@ static void *helper_main(void *arg)
 				st->ifs[0].ifnet.drops[XS_DROP_REASM_TIMEOUT] += expired;
 		}
 		if (now >= next_publish) {
-			apply_config(st);
+			config_find(st);
+			xs_stack_config(st);
 			publish_stats(st);
 			next_publish = now + 1000000000u;
 		}
@@ -347,6 +438,9 @@ static void stack_init(void)
 	if (only)
 		snprintf(st->only_iface, sizeof(st->only_iface), "%s", only);
 	st->busy_poll_us = 50;
+	st->rx_budget = RX_BATCH;
+	measure_min_bufs(st);
+	config_find(st);
 	/* Without the helper the kernel's tables would go stale: then every
 	 * socket stays a plain kernel socket. */
 	stack_errno = pthread_create(&st->helper, NULL, helper_main, st);
@@ -356,9 +450,17 @@ static void stack_init(void)
 	atexit(stack_exit);
 }
 
+static void stack_start(void)
+{
+	stack_init();
+	if (!the_stack)
+		xs_warn("cannot start the stack (%s): every socket is a kernel socket",
+			strerror(stack_errno));
+}
+
 struct xs_stack *xs_stack_get(void)
 {
-	pthread_once(&stack_once, stack_init);
+	pthread_once(&stack_once, stack_start);
 	if (!the_stack)
 		errno = stack_errno;
 	return the_stack;
@@ -433,6 +535,9 @@ static int if_open(struct xs_stack *st, const struct xs_link_info *link)
 	dev = xs_xdp_dev__open(&opts);
 	if (!dev) {
 		err = -errno;
+		/* e.g. EBUSY: another process serves the queue */
+		xs_warn("%s: cannot open AF_XDP sockets (%s): its sockets stay the kernel's",
+			link->name, strerror(-err));
 		goto fail;
 	}
 	err = xs_owner_of(getpid(), &sif->owner);
@@ -440,8 +545,7 @@ static int if_open(struct xs_stack *st, const struct xs_link_info *link)
 		xs_dev_close(dev);
 		goto fail;
 	}
-	st->busy_poll_us = cfg.busy_poll_us;
-	st->config_gen = cfg.generation;
+	config_adopt(st, link->name, sif->ctl.map_fd[XS_CTL_CONFIG]);
 	sif->ifnet.ifindex = link->ifindex;
 	snprintf(sif->ifnet.name, sizeof(sif->ifnet.name), "%s", link->name);
 	memcpy(sif->ifnet.mac, link->mac, 6);
@@ -509,7 +613,11 @@ static enum xs_drop_reason reassemble(struct xs_stack *st, const struct xs_rx_pk
 }
 
 /* Receive one burst from an interface and hand each frame to its socket.
- * Frames nobody took go back to the device in one call. */
+ * Frames nobody took go back to the device in one call.  A burst is at
+ * most net.core.netdev_max_backlog frames (st->rx_budget), and never more
+ * than RX_BATCH: a round that took more than the application drains
+ * between rounds would drop frames at the socket's SO_RCVBUF that the RX
+ * ring would have kept (docs/design.md, Configuration). */
 static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, bool *wake)
 {
 	struct xs_frame rx[RX_BATCH], unused[RX_BATCH];
@@ -518,7 +626,7 @@ static int poll_if(struct xs_stack *st, struct xs_stack_if *sif, uint64_t now, b
 	uint64_t rt = 0;
 	int delivered = 0;
 
-	n = xs_dev_rx_burst(ifn->dev, rx, RX_BATCH, now);
+	n = xs_dev_rx_burst(ifn->dev, rx, st->rx_budget < RX_BATCH ? st->rx_budget : RX_BATCH, now);
 	if (n)
 		rt = xs_realtime_ns();	/* SO_TIMESTAMP's clock, once per burst */
 	for (i = 0; i < n; i++) {

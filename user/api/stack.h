@@ -51,6 +51,13 @@ struct xs_sock {
 	struct xs_listen_key lkey;
 	int flow_if;                /* index in ifs[] of the flow rule, -1 none */
 	struct xs_flow_key fkey;
+	/* SO_RCVBUF, SO_SNDBUF as getsockopt reports them: net.core.* of the
+	 * config map decide them (defaults, caps), not the namespace's /proc.
+	 * The twin holds the same values (SO_*BUFFORCE) unless the kernel
+	 * refused: then bufs_own and the stack answers getsockopt. */
+	int rcvbuf, sndbuf;
+	bool bufs_own;
+	bool bufs_forced;           /* the twin took them with SO_*BUFFORCE */
 	uint64_t twin_checked_ns;   /* last look at the twin for datagrams */
 	bool twin_ready;            /* poll(2) saw the twin readable */
 	int pending_err;            /* an error the twin reported, for the next call */
@@ -143,14 +150,28 @@ struct xs_stack {
 	 * so the others can wait on `cond` without a timeout. */
 	struct xs_sock *waiting[XS_STACK_WAIT_SET];
 	int nwaiting;
-	/* config */
+	/* config: the map of one attached interface (docs/design.md,
+	 * Configuration), mapped read-only; NULL until one is found, and
+	 * then every limit is the kernel's own (the twin's) */
+	const struct xs_config *cfg_view;
+	char cfg_ifname[IF_NAMESIZE];   /* whose map it is */
+	struct xs_config cfg;       /* what was last applied */
+	uint64_t config_gen;        /* its generation */
 	uint32_t busy_poll_us;
-	uint64_t config_gen;        /* generation of the config map last applied */
+	uint32_t rx_budget;         /* frames per interface per receive round (netdev_max_backlog) */
+	int min_rcvbuf, min_sndbuf; /* this kernel's SOCK_MIN_RCVBUF, SOCK_MIN_SNDBUF */
+	uint32_t tcp_rmem_max;      /* tcp_rmem[2] at start-up: with rmem_max, the window scale */
+	bool warned_bufs;           /* said once that the twins keep buffer sizes of their own */
 	pthread_t helper;
 	uint64_t sockets;           /* open xsock sockets */
 	uint64_t twin_rx;           /* datagrams taken from kernel twins */
 	uint8_t twin_buf[65536];    /* a datagram drained from a twin, under the lock */
 };
+
+/* The config map's values as of now, re-read when its generation moved
+ * (one load when it did not), or NULL when the stack has found no config
+ * map yet: the kernel's limits apply then.  Lock held. */
+const struct xs_config *xs_stack_config(struct xs_stack *st);
 
 /* The stack, started on first use; NULL with errno set if it cannot start
  * (then every socket stays a kernel socket). */

@@ -179,6 +179,7 @@ static int adopt(struct xs_stack *st, struct xs_sock *l, struct xs_tcp_sock *c, 
 	 * answers as Linux would. */
 	xs_stream_inherit_apply(l, fd);
 	s->linger = l->linger;	/* (the twin got it from the inherited options) */
+	xs_sock_bufs_inherit(st, s, l);	/* beyond the namespace's rmem_max too */
 	if (xs_stack_sock_add(st, s)) {
 		close(fd);
 		free(s);

@@ -9,6 +9,8 @@
 
 /* stream_env.c */
 void xs_stream_env_init(struct xs_stack *st);
+/* The window scale to offer, for the config map's net.core.rmem_max. */
+void xs_stream_env_set_rmem_max(struct xs_stack *st, uint32_t rmem_max);
 /* Installs tp's 5-tuple rule on its link (idempotent).  0 or -errno. */
 int xs_stream_steer(struct xs_stack *st, struct xs_tcp_sock *tp);
 

@@ -140,24 +140,26 @@ static void env_release(void *ctx, struct xs_tcp_sock *tp)
 		s->tcp = NULL;
 }
 
-/* max(tcp_rmem[2], rmem_max): what Linux sizes its window scale for. */
-static uint64_t largest_rcvbuf(void)
+/* tcp_rmem[2], read once at start-up. */
+static uint32_t tcp_rmem_max(void)
 {
-	unsigned long long a = XS_TCP_RMEM_MAX, b = 0, c = 0, m = 0;
+	unsigned long long a = XS_TCP_RMEM_MAX, b, c;
 	FILE *f = fopen("/proc/sys/net/ipv4/tcp_rmem", "re");
 
 	if (f) {
-		if (fscanf(f, "%llu %llu %llu", &b, &c, &a) != 3)
+		if (fscanf(f, "%llu %llu %llu", &b, &c, &a) != 3 || a > UINT32_MAX)
 			a = XS_TCP_RMEM_MAX;
 		fclose(f);
 	}
-	f = fopen("/proc/sys/net/core/rmem_max", "re");
-	if (f) {
-		if (fscanf(f, "%llu", &m) != 1)
-			m = 0;
-		fclose(f);
-	}
-	return a > m ? a : m;
+	return (uint32_t)a;
+}
+
+/* Linux sizes the window scale it offers for max(tcp_rmem[2], rmem_max);
+ * rmem_max is the config map's (apply_config()). */
+void xs_stream_env_set_rmem_max(struct xs_stack *st, uint32_t rmem_max)
+{
+	st->tcp.rcv_wscale = xs_tcp_wscale_for(st->tcp_rmem_max > rmem_max ? st->tcp_rmem_max
+									   : rmem_max);
 }
 
 void xs_stream_env_init(struct xs_stack *st)
@@ -175,5 +177,6 @@ void xs_stream_env_init(struct xs_stack *st)
 		.release = env_release,
 	};
 	xs_tcp_table_init(&st->tcp, &st->tcp_env, &secret, xs_now_ns());
-	st->tcp.rcv_wscale = xs_tcp_wscale_for(largest_rcvbuf());
+	st->tcp_rmem_max = tcp_rmem_max();
+	st->tcp.rcv_wscale = xs_tcp_wscale_for(st->tcp_rmem_max);	/* until a config map says */
 }

@@ -58,13 +58,11 @@ void xs_stream_mirror_option(struct xs_stack *st, struct xs_sock *s, int level, 
 			break;
 		case SO_RCVBUF:
 		case SO_RCVBUFFORCE:
-			xs_tcp_set_rcvbuf(tp, (uint32_t)twin_int(s->fd, SOL_SOCKET, SO_RCVBUF,
-								   XS_TCP_RMEM_DEFAULT));
+			xs_tcp_set_rcvbuf(tp, (uint32_t)s->rcvbuf);	/* as options.c settled it */
 			break;
 		case SO_SNDBUF:
 		case SO_SNDBUFFORCE:
-			xs_tcp_set_sndbuf(tp, (uint32_t)twin_int(s->fd, SOL_SOCKET, SO_SNDBUF,
-								   XS_TCP_WMEM_DEFAULT));
+			xs_tcp_set_sndbuf(tp, (uint32_t)s->sndbuf);
 			break;
 		case SO_OOBINLINE:
 			tp->oobinline = twin_int(s->fd, SOL_SOCKET, SO_OOBINLINE, 0);

@@ -362,6 +362,29 @@ int xs_config_store(int map_fd, const struct xs_config *cfg)
 	return 0;
 }
 
+const struct xs_config *xs_config_view_open(int map_fd)
+{
+	void *p = mmap(NULL, config_map_len(), PROT_READ, MAP_SHARED, map_fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void xs_config_view_close(const struct xs_config *view)
+{
+	if (view)
+		munmap((void *)view, config_map_len());
+}
+
+__u64 xs_config_view_generation(const struct xs_config *view)
+{
+	return __atomic_load_n(&view->generation, __ATOMIC_ACQUIRE);
+}
+
+int xs_config_view_read(const struct xs_config *view, struct xs_config *cfg)
+{
+	return seq_read(view, cfg);
+}
+
 int xs_ctl_config_read(struct xs_ctl *c, struct xs_config *cfg)
 {
 	return xs_config_load(c->map_fd[XS_CTL_CONFIG], cfg);

@@ -218,6 +218,14 @@ int xs_ctl_config_set(struct xs_ctl *c, const struct xs_cfg_set *sets, size_t n,
 int xs_config_store(int map_fd, const struct xs_config *cfg);
 int xs_config_load(int map_fd, struct xs_config *cfg);
 
+/* A reader's lasting view of the config map (a read-only mmap), for a
+ * process that wants to notice changes at once: looking at the generation
+ * is one load, no system call.  NULL with errno set on failure. */
+const struct xs_config *xs_config_view_open(int map_fd);
+void xs_config_view_close(const struct xs_config *view);
+__u64 xs_config_view_generation(const struct xs_config *view);
+int xs_config_view_read(const struct xs_config *view, struct xs_config *cfg);
+
 /* ---- statistics (stats.c) ------------------------------------------------ */
 
 struct xs_stat_field {

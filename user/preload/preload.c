@@ -27,7 +27,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
@@ -38,6 +37,7 @@
 #include <unistd.h>
 
 #include "api/shim.h"
+#include "api/warn.h"
 #include "xsock/xsock.h"
 
 #define XS_EXPORT __attribute__((visibility("default")))
@@ -755,8 +755,8 @@ __attribute__((constructor)) static void preload_init(void)
 		unsigned long us = strtoul(bp, &end, 10);
 
 		if (*end || us > 10000000 || *bp == '-')
-			fprintf(stderr, "libxsock-preload: XSOCK_BUSY_POLL_US=%s is not a time in "
-				"microseconds (0-10000000); ignored\n", bp);
+			xs_warn("XSOCK_BUSY_POLL_US=%s is not a time in microseconds (0-10000000); "
+				"ignored", bp);
 		else {
 			busy_poll_us = (uint32_t)us;
 			busy_poll_set = true;
