@@ -1302,7 +1302,8 @@ enum {
 	RS_SNDTIMEO_PARTIAL, RS_NONBLOCK_FULL, RS_RCVLOWAT_POLL, RS_RCVLOWAT_TIMEO,
 	RS_RCVLOWAT_DONTWAIT, RS_RCVLOWAT_SHORT_BUF, RS_MSG_MORE, RS_CORK, RS_SEND_OOB,
 	RS_SENDTO_CONNECTED, RS_SEND_UNCONNECTED, RS_RECV_UNCONNECTED, RS_LISTENER_IO,
-	RS_SEND_ZERO, RS_WRITEV_TOO_MANY, RS_EOR, RS_CONFIRM, RS_MAX
+	RS_SEND_ZERO, RS_WRITEV_TOO_MANY, RS_EOR, RS_CONFIRM, RS_PEEK_WAITALL,
+	RS_PEEK_WAITALL_TIMEO, RS_PEEK_RCVLOWAT, RS_PEEK_RCVLOWAT_TIMEO, RS_MAX
 };
 static const char *const rs_names[RS_MAX] = {
 	"peek", "peek_empty", "dontwait_empty", "nonblock_empty", "waitall", "waitall_rcvtimeo",
@@ -1313,7 +1314,8 @@ static const char *const rs_names[RS_MAX] = {
 	"so_rcvlowat_poll", "so_rcvlowat_rcvtimeo", "so_rcvlowat_dontwait",
 	"so_rcvlowat_short_buf", "msg_more", "tcp_cork", "send_oob", "sendto_connected",
 	"send_unconnected", "recv_unconnected", "listener_io", "send_zero", "writev_too_many",
-	"msg_eor", "msg_confirm",
+	"msg_eor", "msg_confirm", "peek_waitall", "peek_waitall_rcvtimeo", "peek_rcvlowat",
+	"peek_rcvlowat_rcvtimeo",
 };
 
 static void c_rs(const struct conf_ops *o, struct trace *t, long arg)
@@ -1354,6 +1356,36 @@ static void c_rs(const struct conf_ops *o, struct trace *t, long arg)
 	case RS_WAITALL:	/* waits out all three chunks */
 		fd = drip(o, t, fam, "3 4 30\n", 0);
 		rec_recv(o, t, "recv-waitall", fd, 12, MSG_WAITALL);
+		break;
+	case RS_PEEK_WAITALL:	/* a peek waits for all too, and takes nothing */
+		fd = drip(o, t, fam, "3 4 30\n", 0);
+		rec_recv(o, t, "peek-waitall", fd, 12, MSG_PEEK | MSG_WAITALL);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_PEEK_WAITALL_TIMEO:
+		fd = drip(o, t, fam, "2 4 20\n", 0);
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_recv(o, t, "peek-waitall", fd, 12, MSG_PEEK | MSG_WAITALL);
+		rec_waited(t, &start, 150);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_PEEK_RCVLOWAT:	/* SO_RCVLOWAT holds a peek back too */
+		fd = drip(o, t, fam, "2 4 30\n", 0);
+		DO(t, "rcvlowat", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 8));
+		rec_recv(o, t, "peek", fd, 64, MSG_PEEK);
+		rec_recv(o, t, "recv", fd, 64, 0);
+		break;
+	case RS_PEEK_RCVLOWAT_TIMEO:
+		fd = drip(o, t, fam, "1 5 0\n", 0);
+		DO(t, "rcvlowat", set_int(o, fd, SOL_SOCKET, SO_RCVLOWAT, 10));
+		tv.tv_usec = 100000;
+		o->setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		wait_inq(o, fd, 5, WAIT_MS);
+		clock_gettime(CLOCK_MONOTONIC, &start);
+		rec_recv(o, t, "peek", fd, 64, MSG_PEEK);
+		rec_waited(t, &start, 100);
+		rec_recv(o, t, "recv", fd, 64, 0);
 		break;
 	case RS_WAITALL_TIMEO:	/* what came before the timeout */
 		fd = drip(o, t, fam, "2 4 20\n", 0);

@@ -99,6 +99,8 @@ struct xs_sock {
 	uint64_t news;              /* TCP events so far (edge-triggered epoll's "something new") */
 	bool urg_queued;            /* SIGURG due to the owner */
 	uint64_t sndtimeo_ns;       /* SO_SNDTIMEO (connect and send on streams) */
+	uint32_t peek_want;         /* a peek held back for its target: the
+				     * bytes queued it waits for */
 	struct linger linger;       /* SO_LINGER, as the twin holds it (close
 				     * reads it; accept() inherits it) */
 };

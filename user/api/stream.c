@@ -656,6 +656,15 @@ static bool peek_ready(struct xs_sock *s)
 	return recv_ready(s);
 }
 
+/* ... and a peek held back for its target (MSG_WAITALL, SO_RCVLOWAT). */
+static bool peek_more_ready(struct xs_sock *s)
+{
+	struct xs_tcp_sock *tp = s->tcp;
+
+	return s->closing || !tp || tp->rcvq.len >= s->peek_want || tp->rcv_fin || tp->err ||
+	       tp->shut_rd || tp->state == XS_TCP_CLOSE;
+}
+
 static ssize_t finish(struct xs_stack *st, ssize_t r, bool sigpipe)
 {
 	xs_stack_flush(st);
@@ -756,6 +765,7 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 {
 	size_t total = 0, done = 0, target;
 	uint64_t deadline = deadline_of(s->rcvtimeo_ns);
+	bool peeked_again = false;
 	struct iovec local[IOV_CHUNK];
 	ssize_t r = 0;
 
@@ -791,10 +801,33 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 			done = r > 0 ? (size_t)r : 0;
 			break;
 		}
+		if (r > 0 && (flags & MSG_PEEK)) {
+			struct xs_tcp_sock *tp = s->tcp;
+			uint32_t off = tp->peek_off > 0 ? (uint32_t)tp->peek_off - (uint32_t)r : 0;
+
+			done = (size_t)r;
+			s->peek_want = off + (uint32_t)target;
+			if (done >= target || done == chunk || s->nonblock || (flags & MSG_DONTWAIT) ||
+			    xs_tcp_at_mark(tp) || peek_more_ready(s) || peeked_again)
+				break;
+			/* tcp_recvmsg() holds a peek back for its target too
+			 * (MSG_WAITALL, SO_RCVLOWAT): wait for the rest, then
+			 * peek again from where this one began */
+			if (tp->peek_off >= 0)
+				tp->peek_off -= (int32_t)r;
+			done = 0;
+			if (xs_stack_wait(st, s, peek_more_ready, deadline))
+				peeked_again = true;	/* timeout, signal: what is there */
+			if (!s->tcp) {
+				r = -EBADF;
+				break;
+			}
+			continue;
+		}
 		if (r > 0) {
 			done += (size_t)r;
 			/* even MSG_WAITALL stops at the urgent mark */
-			if (done == total || (flags & MSG_PEEK) || xs_tcp_at_mark(s->tcp) ||
+			if (done == total || xs_tcp_at_mark(s->tcp) ||
 			    ((size_t)r < chunk && done >= target))
 				break;
 			continue;
