@@ -393,6 +393,7 @@ int xsock_shutdown(int fd, int how)
 {
 	struct xs_stack *st;
 	struct xs_sock *s = xs_sock_lock(fd, &st);
+	int r, err;
 
 	if (s && s->stream && xs_stream_has_conn(s)) {
 		int r = xs_stream_shutdown(st, s, how);
@@ -419,9 +420,18 @@ int xsock_shutdown(int fd, int how)
 	}
 	if (s)
 		pthread_mutex_unlock(&st->lock);
-	if (shutdown(fd, how))
+	r = shutdown(fd, how);
+	err = errno;
+	/* inet_shutdown() applies `how` to an unconnected datagram socket
+	 * too, and wakes its waiters, before it answers ENOTCONN ("to wake up
+	 * other listeners"): a blocked recv returns 0. */
+	if (r && err != ENOTCONN)
 		return -1;
 	s = xs_sock_lock(fd, &st);
+	if (s && r && s->stream) {
+		pthread_mutex_unlock(&st->lock);
+		s = NULL;
+	}
 	if (s) {
 		if (how == SHUT_RD || how == SHUT_RDWR)
 			s->udp.shut_rd = true;
@@ -430,7 +440,8 @@ int xsock_shutdown(int fd, int how)
 		xs_stack_wake(st, s);
 		pthread_mutex_unlock(&st->lock);
 	}
-	return 0;
+	errno = err;
+	return r ? -1 : 0;
 }
 
 void xs_sock_release(struct xs_stack *st, struct xs_sock *s)
