@@ -8,6 +8,11 @@
  * signal handlers"); and a blocked call whose socket another thread closes
  * or shuts down.
  *
+ * Handlers are installed with sigaction() for the kernel run and with
+ * xsock_sigaction() for the xsock one (which is how a program tells
+ * libxsock about its handlers; the LD_PRELOAD shim does it for
+ * sigaction() and signal()).
+ *
  * Signals come from two one-shot timers aimed at this thread
  * (SIGEV_THREAD_ID): SIGUSR1 at 100 ms with the flags the case tests, and
  * SIGUSR2 at 400 ms without SA_RESTART, which ends any call that is still
@@ -50,8 +55,10 @@ struct timers {
 
 /* SIGUSR1 with flags (SA_RESTART or 0) at T1_MS (flags -1: none),
  * SIGUSR2 without SA_RESTART at T2_MS, both to this thread. */
-static void timers_arm(struct timers *tm, int flags)
+static void timers_arm(const struct conf_ops *o, struct timers *tm, int flags)
 {
+	int (*act)(int, const struct sigaction *, struct sigaction *) =
+		o == &conf_xsock_ops ? xsock_sigaction : sigaction;
 	struct sigaction sa = { .sa_handler = on_usr, .sa_flags = flags };
 	struct sigevent ev = { .sigev_notify = SIGEV_THREAD_ID };
 	struct itimerspec one = { .it_value = { .tv_nsec = T1_MS * 1000000L } };
@@ -60,9 +67,9 @@ static void timers_arm(struct timers *tm, int flags)
 	if (flags < 0)
 		one.it_value.tv_nsec = 0;	/* disarmed */
 	sa.sa_flags = flags < 0 ? 0 : flags;
-	sigaction(SIGUSR1, &sa, NULL);
+	act(SIGUSR1, &sa, NULL);
 	sa.sa_flags = 0;
-	sigaction(SIGUSR2, &sa, NULL);
+	act(SIGUSR2, &sa, NULL);
 	n_usr1 = n_usr2 = 0;
 	ev._sigev_un._tid = gettid();
 	ev.sigev_signo = SIGUSR1;
@@ -134,7 +141,7 @@ static void blocked_recv(const struct conf_ops *o, struct trace *t, int fd, int 
 	char b[256] = { 0 };
 	ssize_t n;
 
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	errno = 0;
 	n = do_recv(o, how, fd, b, len, flags);
@@ -259,7 +266,7 @@ static void c_tcp_send(const struct conf_ops *o, struct trace *t, long arg)
 	DO(t, "filled", fill(o, fd));
 	if (mode == M_TIMEO_RESTART)
 		set_timeo(o, fd, SO_SNDTIMEO);
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	errno = 0;
 	n = use_write ? o->write(fd, junk, sizeof(junk)) : o->send(fd, junk, sizeof(junk), 0);
@@ -282,7 +289,7 @@ static void c_tcp_send_partial(const struct conf_ops *o, struct trace *t, long a
 
 	if (mode == M_TIMEO_RESTART)
 		set_timeo(o, fd, SO_SNDTIMEO);
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	errno = 0;
 	n = o->send(fd, big, total, MSG_NOSIGNAL);
@@ -310,7 +317,7 @@ static void c_accept(const struct conf_ops *o, struct trace *t, long arg)
 					: o->bind(fd, (void *)&a6, sizeof(a6))) ?: o->listen(fd, 4));
 	if (mode == M_TIMEO_RESTART)
 		set_timeo(o, fd, SO_RCVTIMEO);
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	DO(t, "accept", o->accept(fd, NULL, NULL));
 	rec_when(t, &a);
@@ -333,14 +340,14 @@ static void c_connect(const struct conf_ops *o, struct trace *t, long arg)
 
 	if (mode == M_TIMEO_RESTART)
 		set_timeo(o, fd, SO_SNDTIMEO);
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	DO(t, "connect", o->connect(fd, sa, len));
 	rec_when(t, &a);
 	timers_done(&tm);
 	/* A blocking connect again waits for the same attempt: the second
 	 * timer pair ends it. */
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	DO(t, "connect-again", o->connect(fd, sa, len));
 	rec_when(t, &a);
@@ -373,7 +380,7 @@ static void c_poll(const struct conf_ops *o, struct trace *t, long arg)
 		DO(t, "epoll_ctl", x ? xsock_epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)
 				     : epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
 	}
-	timers_arm(&tm, mode == M_NORESTART ? 0 : SA_RESTART);
+	timers_arm(o, &tm, mode == M_NORESTART ? 0 : SA_RESTART);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	errno = 0;
 	if (use_epoll)
@@ -432,7 +439,7 @@ static void c_other_udp(const struct conf_ops *o, struct trace *t, long arg)
 				    : o->sendto(fd, "L 250", 5, 0, (void *)&r6, sizeof(r6)));
 	pthread_create(&th, NULL, other_thread, &ot);
 	/* The second timer ends the call if nothing else does. */
-	timers_arm(&tm, kind == OT_CLOSE_SIGNAL ? SA_RESTART : -1);
+	timers_arm(o, &tm, kind == OT_CLOSE_SIGNAL ? SA_RESTART : -1);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	errno = 0;
 	n = o->recv(fd, b, sizeof(b) - 1, 0);
@@ -463,7 +470,7 @@ static void c_other_accept(const struct conf_ops *o, struct trace *t, long arg)
 	DO(t, "listen", (fam == AF_INET ? o->bind(fd, (void *)&a4, sizeof(a4))
 					: o->bind(fd, (void *)&a6, sizeof(a6))) ?: o->listen(fd, 4));
 	pthread_create(&th, NULL, other_thread, &ot);
-	timers_arm(&tm, kind == OT_CLOSE_SIGNAL ? SA_RESTART : -1);
+	timers_arm(o, &tm, kind == OT_CLOSE_SIGNAL ? SA_RESTART : -1);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	DO(t, "accept", o->accept(fd, NULL, NULL));
 	rec_when(t, &a);

@@ -21,16 +21,21 @@
  * Phases, each woken by something different:
  *   1 data      the peer's datagrams and connections; every datagram is
  *               counted exactly once, every echo byte compared
- *   2 restart   SIGUSR2 (SA_RESTART) to every thread, 20 times: recv and
- *               accept must not fail (they restart), poll and epoll_wait
- *               fail with EINTR (they never restart)
- *   3 eintr     SIGUSR1 (no SA_RESTART) to each thread until its call
+ *   2 storm     the same again (new connections too) while a thread sends
+ *               SIGUSR2 (SA_RESTART) to every thread every millisecond:
+ *               still every datagram once, every echo right, and no recv,
+ *               accept or send fails with EINTR (they restart; a send
+ *               with part of its data sent returns the count)
+ *   3 restart   SIGUSR2 to every thread, 20 times, all blocked: recv and
+ *               accept go on, poll and epoll_wait fail with EINTR (they
+ *               never restart)
+ *   4 eintr     SIGUSR1 (no SA_RESTART) to each thread until its call
  *               fails with EINTR (a handler that runs while the thread is
  *               between calls interrupts nothing, as in the kernel)
- *   4 close     socket 0 closed under its two readers: as in Linux they
+ *   5 close     socket 0 closed under its two readers: as in Linux they
  *               go on waiting on the socket, which still receives; a poke
  *               for each ends them
- *   5 shutdown  shutdown() of sockets 1..3, the listener and the
+ *   6 shutdown  shutdown() of sockets 1..3, the listener and the
  *               connections ends every remaining call (0, EINVAL)
  * A watchdog fails the run, naming the thread, if any call stays blocked
  * longer than XS_STRESS_BOUND_S seconds [20] or a phase does not finish
@@ -54,11 +59,12 @@
 
 #define NUDP 4              /* socket 0: the close test; 1..3: the rest */
 #define BLAST 100           /* datagrams per "B" request */
-#define ROUNDS 5            /* "B" requests per socket */
-#define NCONN 4
-#define ECHO_ROUNDS 20
+static int rounds = 200;    /* "B" requests per socket and data round (XS_STRESS_ROUNDS) */
+#define NCONN 4             /* connections per "K" burst; two bursts */
+#define MAX_CONN (2 * NCONN)
+#define ECHO_ROUNDS 200
 #define ECHO_LEN 1000
-#define MAX_THREADS 32
+#define MAX_THREADS 40
 
 enum kind { K_UDP_RECV, K_UDP_POLL, K_UDP_EPOLL, K_CLOSE_RECV, K_ACCEPT, K_TCP_CONN };
 static const char *const kind_names[] = { "udp-recv", "udp-poll", "udp-epoll", "close-recv",
@@ -69,7 +75,7 @@ struct waiter {
 	int idx;                    /* socket or connection */
 	pthread_t th;
 	_Atomic uint64_t since_ns;  /* in a blocking call since, 0: not */
-	const char *call;
+	const char *_Atomic call;
 	atomic_int eintr;           /* EINTR results */
 	atomic_int bad_eintr;       /* EINTR from a call SA_RESTART restarts */
 	atomic_bool done;
@@ -79,10 +85,12 @@ struct waiter {
 static struct sockaddr_in local4, peer_report;
 static int port, udp[NUDP], listener, ep;
 static struct waiter w[MAX_THREADS];
-static atomic_int nw;
+static atomic_int nw;               /* entries filled in (spawn() publishes them) */
+static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_long got[NUDP], pokes, echo_rounds, accepted;
 static atomic_int phase;            /* 2: only SA_RESTART signals are being sent */
-static atomic_int conn_fd[NCONN];
+static atomic_int conn_fd[MAX_CONN];
+static atomic_bool storm;           /* the signaller is at work */
 static atomic_bool udp_shut;
 static unsigned bound_s = 20;
 
@@ -262,7 +270,7 @@ static void *accept_main(void *arg)
 			break;
 		}
 		c = atomic_fetch_add(&accepted, 1);
-		if (c >= NCONN) {
+		if (c >= MAX_CONN) {
 			fail(me, "more connections than asked for");
 			xsock_close(fd);
 			break;
@@ -286,9 +294,17 @@ static void *tcp_conn_main(void *arg)
 		if (round < ECHO_ROUNDS) {
 			for (int i = 0; i < ECHO_LEN; i++)
 				out[i] = (char)('a' + (i + round + me->idx) % 26);
-			if (xsock_send(fd, out, ECHO_LEN, MSG_NOSIGNAL) != ECHO_LEN) {
-				fail(me, "send: %s", strerror(errno));
-				break;
+			/* a signal after part of it went ends a send with the count */
+			for (size_t sent = 0; sent < ECHO_LEN;) {
+				ssize_t n = xsock_send(fd, out + sent, ECHO_LEN - sent, MSG_NOSIGNAL);
+
+				if (n < 0 && errno == EINTR)
+					continue;
+				if (n <= 0) {
+					fail(me, "send: %s", strerror(errno));
+					goto out;
+				}
+				sent += (size_t)n;
 			}
 		}
 		while (have < ECHO_LEN) {
@@ -314,15 +330,20 @@ static void *tcp_conn_main(void *arg)
 		}
 		atomic_fetch_add(&echo_rounds, 1);
 	}
+out:
 	atomic_store(&me->done, true);
 	return NULL;
 }
 
 static struct waiter *spawn(enum kind kind, int idx, void *(*fn)(void *))
 {
-	int i = atomic_fetch_add(&nw, 1);
 	struct waiter *me;
+	int i;
 
+	/* Filled in before nw counts it: the watchdog and the signallers
+	 * read entries below nw. */
+	pthread_mutex_lock(&spawn_lock);
+	i = atomic_load(&nw);
 	if (i >= MAX_THREADS) {
 		fprintf(stderr, "xs_stress: too many threads\n");
 		exit(1);
@@ -334,6 +355,8 @@ static struct waiter *spawn(enum kind kind, int idx, void *(*fn)(void *))
 		fprintf(stderr, "xs_stress: pthread_create failed\n");
 		exit(1);
 	}
+	atomic_store(&nw, i + 1);
+	pthread_mutex_unlock(&spawn_lock);
 	return me;
 }
 
@@ -353,7 +376,8 @@ static void dump(void)
 		fprintf(stderr, "    %-10s #%d %s%s (%.1f s) eintr=%d %s\n", kind_names[w[i].kind],
 			w[i].idx, atomic_load(&w[i].done) ? "done" : since ? "blocked in " : "running",
 			since && !atomic_load(&w[i].done) ? w[i].call : "",
-			since ? (double)(now - since) / 1e9 : 0.0, atomic_load(&w[i].eintr), w[i].why);
+			since && since < now ? (double)(now - since) / 1e9 : 0.0,
+			atomic_load(&w[i].eintr), atomic_load(&w[i].done) ? w[i].why : "");
 	}
 }
 
@@ -374,7 +398,9 @@ static void *watchdog_main(void *arg)
 			 * wait from the start by design */
 			if (w[i].kind == K_CLOSE_RECV && !atomic_load(&closing))
 				continue;
-			if (since && !atomic_load(&w[i].done) && now - since > bound_s * 1000000000ull) {
+			/* since may be newer than now: the thread entered again */
+			if (since && since < now && !atomic_load(&w[i].done) &&
+			    now - since > bound_s * 1000000000ull) {
 				fprintf(stderr, "FAIL: %s #%d stuck in %s for more than %u s (phase %s)\n",
 					kind_names[w[i].kind], w[i].idx, w[i].call, bound_s, phase_name);
 				dump();
@@ -403,6 +429,22 @@ static void phase_start(const char *name, unsigned secs)
 	fflush(stdout);
 }
 
+/* Phase 2: SA_RESTART signals at every thread, every millisecond. */
+static void *signaller_main(void *arg)
+{
+	long *sent = arg;
+
+	while (atomic_load(&storm)) {
+		for (int i = 0; i < atomic_load(&nw); i++)
+			if (!atomic_load(&w[i].done)) {
+				pthread_kill(w[i].th, SIGUSR2);
+				(*sent)++;
+			}
+		usleep(1000);
+	}
+	return NULL;
+}
+
 /* ---- main ------------------------------------------------------------------ */
 
 static void ask_peer(int from, const char *fmt, ...)
@@ -418,6 +460,44 @@ static void ask_peer(int from, const char *fmt, ...)
 		perror("xs_stress: sendto");
 		exit(1);
 	}
+}
+
+/* One round of the peer's data: NCONN more echo connections, rounds
+ * blasts to each of sockets 1..3, every datagram counted once and every
+ * echo compared.  n: the how-manyth round.  Returns whether all added up. */
+static int data_round(int n)
+{
+	int ok = 1;
+
+	for (int c = 0; c < NCONN; c++)
+		ask_peer(1, "K %d echo", port + 100);
+	for (int r = 1; r <= rounds; r++) {
+		long want = ((long)(n - 1) * rounds + r) * BLAST;
+
+		for (int s = 1; s < NUDP; s++)
+			ask_peer(s, "B %d 64", BLAST);
+		for (int s = 1; s < NUDP; s++)
+			while (atomic_load(&got[s]) < want)
+				usleep(1000);
+	}
+	while (atomic_load(&echo_rounds) < (long)n * NCONN * ECHO_ROUNDS)
+		usleep(1000);
+	usleep(100000);	/* a duplicate would show now */
+	for (int s = 1; s < NUDP; s++)
+		if (atomic_load(&got[s]) != (long)n * rounds * BLAST) {
+			fprintf(stderr, "FAIL: socket %d got %ld datagrams, not %d\n", s,
+				atomic_load(&got[s]), n * rounds * BLAST);
+			ok = 0;
+		}
+	if (atomic_load(&echo_rounds) != (long)n * NCONN * ECHO_ROUNDS) {
+		fprintf(stderr, "FAIL: %ld echo rounds, not %d\n", atomic_load(&echo_rounds),
+			n * NCONN * ECHO_ROUNDS);
+		ok = 0;
+	}
+	printf("datagrams %ld %ld %ld, echo rounds %ld on %ld connections\n", atomic_load(&got[1]),
+	       atomic_load(&got[2]), atomic_load(&got[3]), atomic_load(&echo_rounds),
+	       atomic_load(&accepted));
+	return ok;
 }
 
 /* The waiter threads that block on something other than socket 0. */
@@ -440,7 +520,8 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sig };
 	struct sockaddr_in a;
-	pthread_t dog;
+	pthread_t dog, sig_th;
+	long storm_sent = 0;
 	int one = 1, ok = 1, nsig = 0;
 	const char *env = getenv("XS_STRESS_BOUND_S");
 
@@ -448,6 +529,8 @@ int main(int argc, char **argv)
 		return fprintf(stderr, "usage: xs_stress LOCAL4 PEER4 REPORT_PORT PORT\n"), 2;
 	if (env)
 		bound_s = (unsigned)atoi(env);
+	if (getenv("XS_STRESS_ROUNDS"))
+		rounds = atoi(getenv("XS_STRESS_ROUNDS"));
 	local4.sin_family = peer_report.sin_family = AF_INET;
 	if (inet_pton(AF_INET, argv[1], &local4.sin_addr) != 1 ||
 	    inet_pton(AF_INET, argv[2], &peer_report.sin_addr) != 1)
@@ -455,9 +538,11 @@ int main(int argc, char **argv)
 	peer_report.sin_port = htons((uint16_t)atoi(argv[3]));
 	port = atoi(argv[4]);
 
-	sigaction(SIGUSR1, &sa, NULL);		/* no SA_RESTART */
+	/* through libxsock, so that a handler that runs while a call is in
+	 * user space counts too (xsock_sigaction()) */
+	xsock_sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
 	sa.sa_flags = SA_RESTART;
-	sigaction(SIGUSR2, &sa, NULL);
+	xsock_sigaction(SIGUSR2, &sa, NULL);
 	pthread_create(&dog, NULL, watchdog_main, NULL);
 
 	ep = xsock_epoll_create1(0);
@@ -492,29 +577,28 @@ int main(int argc, char **argv)
 
 	/* 1: data.  Connections first: their echo runs alongside the blasts. */
 	phase_start("data", 60);
-	for (int c = 0; c < NCONN; c++)
-		ask_peer(1, "K %d echo", port + 100);
-	for (int r = 1; r <= ROUNDS; r++) {
-		for (int s = 1; s < NUDP; s++)
-			ask_peer(s, "B %d 64", BLAST);
-		for (int s = 1; s < NUDP; s++)
-			while (atomic_load(&got[s]) < (long)r * BLAST)
-				usleep(1000);
-	}
-	while (atomic_load(&echo_rounds) < NCONN * ECHO_ROUNDS)
-		usleep(1000);
-	usleep(100000);	/* a duplicate would show now */
-	for (int s = 1; s < NUDP; s++)
-		if (atomic_load(&got[s]) != ROUNDS * BLAST) {
-			fprintf(stderr, "FAIL: socket %d got %ld datagrams, not %d\n", s,
-				atomic_load(&got[s]), ROUNDS * BLAST);
+	ok &= data_round(1);
+
+	/* 2: the same again under a storm of SA_RESTART signals: nothing may
+	 * be lost, and no call that restarts may fail with EINTR. */
+	phase_start("storm", 60);
+	atomic_store(&phase, 2);
+	atomic_store(&storm, true);
+	pthread_create(&sig_th, NULL, signaller_main, &storm_sent);
+	ok &= data_round(2);
+	atomic_store(&storm, false);
+	pthread_join(sig_th, NULL);
+	usleep(20000);
+	atomic_store(&phase, 0);
+	nsig += (int)storm_sent;
+	for (int i = 0; i < atomic_load(&nw); i++)
+		if (atomic_load(&w[i].bad_eintr)) {
+			fprintf(stderr, "FAIL: %s #%d: EINTR %d times under SA_RESTART\n",
+				kind_names[w[i].kind], w[i].idx, atomic_load(&w[i].bad_eintr));
 			ok = 0;
 		}
-	printf("datagrams %ld %ld %ld, echo rounds %ld on %ld connections\n", atomic_load(&got[1]),
-	       atomic_load(&got[2]), atomic_load(&got[3]), atomic_load(&echo_rounds),
-	       atomic_load(&accepted));
 
-	/* 2: SA_RESTART signals, while every thread is blocked. */
+	/* 3: SA_RESTART signals, while every thread is blocked. */
 	phase_start("restart", 30);
 	while (!all_blocked())
 		usleep(1000);
@@ -546,7 +630,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* 3: signals without SA_RESTART, until each call fails with EINTR. */
+	/* 4: signals without SA_RESTART, until each call fails with EINTR. */
 	phase_start("eintr", 30);
 	for (int i = 0; i < atomic_load(&nw); i++) {
 		int before;
@@ -561,7 +645,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* 4: socket 0 closed under its readers; they still get its data. */
+	/* 5: socket 0 closed under its readers; they still get its data. */
 	phase_start("close", 30);
 	while (!all_blocked() ||
 	       !atomic_load(&w[0].since_ns) || !atomic_load(&w[1].since_ns))
@@ -577,13 +661,13 @@ int main(int argc, char **argv)
 	while (!atomic_load(&w[0].done) || !atomic_load(&w[1].done))
 		usleep(1000);
 
-	/* 5: shutdown wakes everything else. */
+	/* 6: shutdown wakes everything else. */
 	phase_start("shutdown", 30);
 	atomic_store(&udp_shut, true);
 	for (int s = 1; s < NUDP; s++)
 		xsock_shutdown(udp[s], SHUT_RD);
 	xsock_shutdown(listener, SHUT_RDWR);
-	for (int c = 0; c < NCONN; c++)
+	for (int c = 0; c < MAX_CONN; c++)
 		xsock_shutdown(atomic_load(&conn_fd[c]), SHUT_RD);
 	for (int i = 0; i < atomic_load(&nw); i++)
 		pthread_join(w[i].th, NULL);
@@ -595,9 +679,9 @@ int main(int argc, char **argv)
 				w[i].why);
 			ok = 0;
 		}
-	if (atomic_load(&accepted) != NCONN) {
+	if (atomic_load(&accepted) != MAX_CONN) {
 		fprintf(stderr, "FAIL: %ld connections accepted, not %d\n", atomic_load(&accepted),
-			NCONN);
+			MAX_CONN);
 		ok = 0;
 	}
 	printf("threads %d, signals %d, pokes %ld, EINTR:", atomic_load(&nw), nsig,
@@ -607,7 +691,7 @@ int main(int argc, char **argv)
 	printf("\n%s\n", ok ? "PASS" : "FAIL");
 	for (int s = 1; s < NUDP; s++)
 		xsock_close(udp[s]);
-	for (int c = 0; c < NCONN; c++)
+	for (int c = 0; c < MAX_CONN; c++)
 		xsock_close(atomic_load(&conn_fd[c]));
 	xsock_close(listener);
 	xsock_close(ep);

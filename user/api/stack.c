@@ -456,6 +456,7 @@ struct xs_sock *xs_sock_lock(int fd, struct xs_stack **stp)
 		return NULL;
 	}
 	*stp = st;
+	xs_sig_call_begin();
 	return s;
 }
 
@@ -805,6 +806,15 @@ static int wait_common(struct xs_stack *st, struct xs_sock *s, bool (*ready)(str
 		now = xs_now_ns();
 		if (deadline_ns && now >= deadline_ns) {
 			err = -EAGAIN;
+			break;
+		}
+		/* A handler ran (xsock_sigaction()) while this call was in user
+		 * space: the kernel would have seen the signal pending here.
+		 * With a timeout or after a partial transfer any handler ends
+		 * the call; otherwise one without SA_RESTART does, and one with
+		 * it lets the call go on, as the kernel's restart would. */
+		if (xs_sig_interrupts(kind == SLEEP_INTR || deadline_ns)) {
+			err = -EINTR;
 			break;
 		}
 		if (now < spin_until) {

@@ -200,6 +200,12 @@ int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct x
 int xs_stack_wait_intr(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
 		       uint64_t deadline_ns);
 
+/* Signal handlers installed with xsock_sigaction() (signal.c): a call
+ * notes, when it begins, how many have run in its thread; a wait asks
+ * whether one ran since (any: any handler; else: one without SA_RESTART). */
+void xs_sig_call_begin(void);
+bool xs_sig_interrupts(bool any);
+
 /* Removes the steering rules s installed and takes it out of the socket
  * table (socket.c).  Lock held. */
 void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s);
