@@ -17,6 +17,8 @@
  *   close-recv two in xsock_recv() on socket 0
  *   accept     two in xsock_accept() on a TCP listener
  *   tcp-conn   one per accepted connection: send, then xsock_recv() the echo
+ *   tcp-epoll  one in an edge-triggered xsock_epoll_wait() over the
+ *              listener and the connections (added while it waits)
  *
  * Phases, each woken by something different:
  *   1 data      the peer's datagrams and connections; every datagram is
@@ -66,9 +68,10 @@ static int rounds = 200;    /* "B" requests per socket and data round (XS_STRESS
 #define ECHO_LEN 1000
 #define MAX_THREADS 40
 
-enum kind { K_UDP_RECV, K_UDP_POLL, K_UDP_EPOLL, K_CLOSE_RECV, K_ACCEPT, K_TCP_CONN };
+enum kind { K_UDP_RECV, K_UDP_POLL, K_UDP_EPOLL, K_CLOSE_RECV, K_ACCEPT, K_TCP_CONN,
+	    K_TCP_EPOLL };
 static const char *const kind_names[] = { "udp-recv", "udp-poll", "udp-epoll", "close-recv",
-					  "accept", "tcp-conn" };
+					  "accept", "tcp-conn", "tcp-epoll" };
 
 struct waiter {
 	enum kind kind;
@@ -83,7 +86,9 @@ struct waiter {
 };
 
 static struct sockaddr_in local4, peer_report;
-static int port, udp[NUDP], listener, ep;
+static int port, udp[NUDP], listener, ep, ep_tcp;
+static atomic_long tcp_edges;       /* edge-triggered reports on the TCP sockets */
+static atomic_bool tcp_shut;
 static struct waiter w[MAX_THREADS];
 static atomic_int nw;               /* entries filled in (spawn() publishes them) */
 static pthread_mutex_t spawn_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -276,6 +281,14 @@ static void *accept_main(void *arg)
 			break;
 		}
 		atomic_store(&conn_fd[c], fd);
+		{
+			struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET,
+						  .data.u32 = (uint32_t)c };
+
+			/* while tcp-epoll waits on the instance */
+			if (xsock_epoll_ctl(ep_tcp, EPOLL_CTL_ADD, fd, &ev))
+				fail(me, "epoll_ctl: %s", strerror(errno));
+		}
 		spawn(K_TCP_CONN, (int)c, tcp_conn_main);
 	}
 	atomic_store(&me->done, true);
@@ -331,6 +344,34 @@ static void *tcp_conn_main(void *arg)
 		atomic_fetch_add(&echo_rounds, 1);
 	}
 out:
+	atomic_store(&me->done, true);
+	return NULL;
+}
+
+/* Edge-triggered epoll over the listener and every connection (added as
+ * they are accepted): woken by new connections, echoed data and, at the
+ * end, the shutdowns.  Consumes nothing: edges only. */
+static void *tcp_epoll_main(void *arg)
+{
+	struct waiter *me = arg;
+
+	for (;;) {
+		struct epoll_event ev[MAX_CONN + 1];
+		int r;
+
+		enter(me, "epoll_wait");
+		r = xsock_epoll_wait(ep_tcp, ev, MAX_CONN + 1, -1);
+		leave(me, r, errno, false);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fail(me, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		atomic_fetch_add(&tcp_edges, r);
+		if (atomic_load(&tcp_shut))
+			break;
+	}
 	atomic_store(&me->done, true);
 	return NULL;
 }
@@ -566,6 +607,12 @@ int main(int argc, char **argv)
 	xsock_setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (xsock_bind(listener, (struct sockaddr *)&a, sizeof(a)) || xsock_listen(listener, 16))
 		return perror("xs_stress: listener"), 1;
+	ep_tcp = xsock_epoll_create1(0);
+	{
+		struct epoll_event ev = { .events = EPOLLIN | EPOLLET, .data.u32 = MAX_CONN };
+
+		xsock_epoll_ctl(ep_tcp, EPOLL_CTL_ADD, listener, &ev);
+	}
 
 	for (int s = 0; s < NUDP; s++)
 		for (int k = 0; k < 2; k++)
@@ -574,6 +621,7 @@ int main(int argc, char **argv)
 	spawn(K_UDP_EPOLL, 0, udp_epoll_main);
 	for (int k = 0; k < 2; k++)
 		spawn(K_ACCEPT, 0, accept_main);
+	spawn(K_TCP_EPOLL, 0, tcp_epoll_main);
 
 	/* 1: data.  Connections first: their echo runs alongside the blasts. */
 	phase_start("data", 60);
@@ -615,7 +663,8 @@ int main(int argc, char **argv)
 	usleep(50000);
 	atomic_store(&phase, 0);
 	for (int i = 0; i < atomic_load(&nw); i++) {
-		bool restarts = w[i].kind != K_UDP_POLL && w[i].kind != K_UDP_EPOLL;
+		bool restarts = w[i].kind != K_UDP_POLL && w[i].kind != K_UDP_EPOLL &&
+				w[i].kind != K_TCP_EPOLL;
 
 		if (!in_signal_phases(&w[i]))
 			continue;
@@ -666,6 +715,7 @@ int main(int argc, char **argv)
 	atomic_store(&udp_shut, true);
 	for (int s = 1; s < NUDP; s++)
 		xsock_shutdown(udp[s], SHUT_RD);
+	atomic_store(&tcp_shut, true);
 	xsock_shutdown(listener, SHUT_RDWR);
 	for (int c = 0; c < MAX_CONN; c++)
 		xsock_shutdown(atomic_load(&conn_fd[c]), SHUT_RD);
@@ -684,8 +734,13 @@ int main(int argc, char **argv)
 			MAX_CONN);
 		ok = 0;
 	}
-	printf("threads %d, signals %d, pokes %ld, EINTR:", atomic_load(&nw), nsig,
-	       atomic_load(&pokes));
+	if (atomic_load(&tcp_edges) < MAX_CONN) {
+		fprintf(stderr, "FAIL: %ld edge-triggered TCP reports, fewer than the connections\n",
+			atomic_load(&tcp_edges));
+		ok = 0;
+	}
+	printf("threads %d, signals %d, pokes %ld, TCP edges %ld, EINTR:", atomic_load(&nw), nsig,
+	       atomic_load(&pokes), atomic_load(&tcp_edges));
 	for (int i = 0; i < atomic_load(&nw); i++)
 		printf(" %d", atomic_load(&w[i].eintr));
 	printf("\n%s\n", ok ? "PASS" : "FAIL");
@@ -695,5 +750,6 @@ int main(int argc, char **argv)
 		xsock_close(atomic_load(&conn_fd[c]));
 	xsock_close(listener);
 	xsock_close(ep);
+	xsock_close(ep_tcp);
 	return ok ? 0 : 1;
 }
