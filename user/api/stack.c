@@ -374,6 +374,13 @@ static void stack_exit(void)
 	for (int fd = 0; fd < st->nfds; fd++)
 		if (st->fds[fd])
 			xs_sock_unsteer(st, st->fds[fd]);
+	/* Sockets closed while threads were blocked on them: their rules go
+	 * too, and their connections close with the others. */
+	for (struct xs_sock *s = st->orphans; s; s = s->orphan_next) {
+		xs_sock_unsteer(st, s);
+		if (s->stream)
+			xs_stream_close(st, s);
+	}
 	drain_at_exit(st);
 	for (int i = 0; i < st->nifs; i++)
 		xs_ctl_stack_stats_del(&st->ifs[i].ctl, st->ifs[i].owner.pid);
