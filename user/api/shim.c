@@ -179,6 +179,7 @@ void xs_stack_atfork_child(void)
 	 * child has no helper thread: it has no xsock socket either). */
 	st->sleepers = 0;
 	st->overflow = 0;
+	st->npollers = 0;
 	st->orphans = NULL;
 	pthread_mutex_unlock(&st->lock);
 }

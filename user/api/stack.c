@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <linux/futex.h>
 #include <limits.h>
+#include <stdint.h>
 #include <sys/resource.h>
 
 #include "api/stream.h"
@@ -684,6 +685,11 @@ int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
 	st->last_poll_ns = now_ns;
 	for (i = 0; i < st->nifs; i++)
 		delivered += poll_if(st, &st->ifs[i], now_ns, &wake);
+	if (delivered) {
+		__atomic_store_n(&st->deliveries, st->deliveries + (uint64_t)delivered, __ATOMIC_RELEASE);
+		if (st->npollers)
+			wake = true;	/* a poller's socket may be among them */
+	}
 	xs_tcp_timers(&st->tcp, now_ns);
 	xs_stack_flush(st);
 	if (st->tcp_wake) {
@@ -711,6 +717,91 @@ void xs_stack_wake(struct xs_stack *st, struct xs_sock *s)
 	__atomic_store_n(&st->wake_seq, st->wake_seq + 1, __ATOMIC_RELEASE);
 	if (st->sleepers)
 		futex(&st->wake_seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	for (int i = 0; i < st->npollers; i++)
+		if (!st->pollers[i].due) {
+			uint64_t one = 1;
+
+			st->pollers[i].due = true;
+			(void)!write(st->pollers[i].fd, &one, sizeof(one));
+		}
+}
+
+/* The calling thread's eventfd for poll sleeps, made on first use and
+ * closed when the thread ends. */
+static pthread_key_t poll_efd_key;
+static pthread_once_t poll_efd_once = PTHREAD_ONCE_INIT;
+static __thread int poll_efd_plus1;	/* 0: none yet */
+
+static void poll_efd_close(void *v)
+{
+	close((int)(intptr_t)v - 1);
+}
+
+static void poll_efd_key_make(void)
+{
+	if (pthread_key_create(&poll_efd_key, poll_efd_close))
+		poll_efd_key = (pthread_key_t)-1;
+}
+
+static int poll_efd(void)
+{
+	int fd;
+
+	if (poll_efd_plus1)
+		return poll_efd_plus1 - 1;
+	pthread_once(&poll_efd_once, poll_efd_key_make);
+	if (poll_efd_key == (pthread_key_t)-1)
+		return -1;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	poll_efd_plus1 = fd + 1;
+	pthread_setspecific(poll_efd_key, (void *)(intptr_t)poll_efd_plus1);
+	return fd;
+}
+
+uint64_t xs_stack_deliveries(struct xs_stack *st)
+{
+	return __atomic_load_n(&st->deliveries, __ATOMIC_ACQUIRE);
+}
+
+int xs_stack_poll_sleep_begin(struct xs_stack *st, uint64_t seen, int *devs, int *ndev)
+{
+	int efd = poll_efd();
+
+	pthread_mutex_lock(&st->lock);
+	if (st->deliveries != seen) {
+		pthread_mutex_unlock(&st->lock);
+		return -EAGAIN;
+	}
+	*ndev = 0;
+	for (int i = 0; i < st->nifs && i < XS_STACK_MAX_IFNETS; i++)
+		devs[(*ndev)++] = xs_dev_fd(st->ifs[i].ifnet.dev);
+	if (efd >= 0 && st->npollers < XS_STACK_POLLERS) {
+		st->pollers[st->npollers].fd = efd;
+		st->pollers[st->npollers++].due = false;
+	} else {
+		efd = -1;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return efd;
+}
+
+void xs_stack_poll_sleep_end(struct xs_stack *st, int efd)
+{
+	uint64_t v;
+
+	if (efd < 0)
+		return;
+	pthread_mutex_lock(&st->lock);
+	for (int i = 0; i < st->npollers; i++)
+		if (st->pollers[i].fd == efd) {
+			if (st->pollers[i].due)
+				(void)!read(efd, &v, sizeof(v));
+			st->pollers[i] = st->pollers[--st->npollers];
+			break;
+		}
+	pthread_mutex_unlock(&st->lock);
 }
 
 static void cpu_relax(void)

@@ -30,7 +30,8 @@
 #include "sock/udp.h"
 
 #define XS_STACK_MAX_IFNETS 8
-#define XS_STACK_WAIT_SET 64        /* sockets whose twins the poller watches */
+#define XS_STACK_WAIT_SET 64        /* sockets whose twins the helper watches */
+#define XS_STACK_POLLERS 64         /* threads asleep in xsock_poll() and co. that a delivery wakes */
 
 /* An attached interface the stack has opened. */
 struct xs_stack_if {
@@ -144,6 +145,12 @@ struct xs_stack {
 	int nwaiting;
 	int overflow;               /* sleepers on sockets left out of the set: woken every 10 ms */
 	struct xs_sock *orphans;    /* closed with threads blocked on them (xsock_close()) */
+	/* Threads asleep in poll(2) for xsock_poll(), ppoll, select, epoll:
+	 * every delivery writes their eventfds, since the frames they sleep
+	 * on may be taken off the rings by another thread. */
+	struct { int fd; bool due; } pollers[XS_STACK_POLLERS];
+	int npollers;
+	uint64_t deliveries;        /* datagrams and segments delivered so far (atomic: read unlocked) */
 	uint64_t wait_gen;          /* bumped when what the helper must watch changes */
 	uint64_t helper_gen;        /* the wait_gen the helper's poll set was built from */
 	bool helper_kicked;         /* wake_fd written since the helper last built it */
@@ -219,6 +226,18 @@ void xs_sock_read_async(struct xs_sock *s);
 
 /* Announces the frames queued since the last call (st->kick_mask). */
 void xs_stack_flush(struct xs_stack *st);
+
+/* For xsock_poll() and the calls built on it, around their sleep in
+ * poll(2).  xs_stack_deliveries() before looking at the sockets; then
+ * xs_stack_poll_sleep_begin() with that value fills devs with the AF_XDP
+ * fds (at most XS_STACK_MAX_IFNETS), sets *ndev, and returns an eventfd
+ * of the calling thread to sleep on too, which any delivery from now on
+ * makes readable (-1 if none could be had: sleep in slices); or -EAGAIN,
+ * when something was delivered since the look: look again.
+ * xs_stack_poll_sleep_end() after the sleep.  Not with the lock held. */
+uint64_t xs_stack_deliveries(struct xs_stack *st);
+int xs_stack_poll_sleep_begin(struct xs_stack *st, uint64_t seen, int *devs, int *ndev);
+void xs_stack_poll_sleep_end(struct xs_stack *st, int efd);
 
 /* Wakes every sleeping thread, so that those waiting on s look again
  * (data, close, shutdown; s NULL: any socket).  Lock held. */
