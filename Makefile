@@ -268,11 +268,23 @@ $(FUZZ_DIR)/make_corpus_tcp: tests/fuzz/make_corpus_tcp.c tests/fuzz/fuzz_tcp.h
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -std=gnu11 -Wall -Wextra -O1 -g -o $@ $<
 
+# ---- ThreadSanitizer build (make tsan) ------------------------------------
+# libxsock and the thread stress test (tests/net/xs_stress.c) compiled
+# and linked with clang -fsanitize=thread in a tree of their own, so the
+# ordinary build stays as it is.  tests/net/test_threads_stress.sh runs it;
+# `make test` and `make test-net` build it first.  The runtime comes with
+# libclang-rt-14-dev (tools/install-deps.sh base).
+TSAN_BUILD ?= build-tsan
+
+tsan:
+	$(Q)$(MAKE) --no-print-directory BUILD=$(TSAN_BUILD) CC='$(CLANG) -fsanitize=thread' \
+		CFLAGS='-O1 -g' $(TSAN_BUILD)/tests/net/xs_stress
+
 # ---- top-level targets ----------------------------------------------------
 PROGS := $(BUILD)/xsockctl $(if $(FEATPROBE_OBJS),$(BUILD)/xsock-featprobe) $(BUILD)/xsock-run
 LIBS  := $(BUILD)/libxsock.a $(BUILD)/libxsock.so $(BUILD)/libxsock.pc $(BUILD)/libxsock-preload.so
 
-.PHONY: all deps deps-test test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz \
+.PHONY: all deps deps-test test test-unit test-bpf test-net demo bench bench-progs vmtest fuzz tsan \
 	install help clean distclean
 
 all: $(SKELS) $(LIBS) $(PROGS) $(UNIT_BINS) $(BPFT_BINS) $(NET_HELPER_BINS) $(CONFORMANCE_BIN) \
@@ -289,8 +301,10 @@ deps-test:
 # sub-make (which checks the build dependencies while parsing).
 test: deps-test
 	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory tsan
 	$(Q)BUILD=$(BUILD) tests/run.sh $(if $(TESTS),--filter '$(TESTS)')
 
+test-net: tsan
 test-unit test-bpf test-net: all
 	$(Q)BUILD=$(BUILD) tests/run.sh --only $(patsubst test-%,%,$@) $(if $(TESTS),--filter '$(TESTS)')
 
@@ -342,6 +356,7 @@ help:
 	@echo '  test      install missing packages, build, run every test suite (root)'
 	@echo '            TESTS=pattern runs only the tests whose name matches'
 	@echo '  test-unit | test-bpf | test-net   one suite'
+	@echo '  tsan      libxsock and the thread stress test with ThreadSanitizer, in build-tsan/'
 	@echo '  bench     kernel and xsock side by side; table and JSON in docs/bench'
 	@echo '  vmtest    the net tests inside a qemu VM [KERNEL=bzImage] [TESTS=pattern]'
 	@echo '            SMOKE=1 runs only the CI subset (docs/vmtest.md)'
@@ -349,11 +364,11 @@ help:
 	@echo '  install   install xsockctl, xsock-run, libxsock, the preload shim and headers'
 	@echo '            [PREFIX=/usr/local] [DESTDIR=]'
 	@echo '  deps      install the Debian packages that are missing'
-	@echo '  clean     remove build/'
+	@echo '  clean     remove build/ and build-tsan/'
 	@echo 'Variables: V=1 shows commands; CC, CLANG, BPFTOOL, OBJCOPY, BUILD, PREFIX, LIBDIR.'
 
 clean distclean:
-	$(Q)rm -rf $(BUILD)
+	$(Q)rm -rf $(BUILD) $(TSAN_BUILD)
 
 $(BUILD) $(BUILD)/bpf $(BUILD)/include:
 	$(Q)mkdir -p $@

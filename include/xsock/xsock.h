@@ -24,6 +24,16 @@
  * work on any fd.
  *
  * Threads: any number of threads may call into the stack at once.
+ *
+ * Signals: a blocked call ends on a signal as the kernel's would
+ * (signal(7)): without SA_RESTART it fails with EINTR; with SA_RESTART it
+ * goes on, unless the socket has SO_RCVTIMEO/SO_SNDTIMEO (EINTR) or part
+ * of the data has moved (the count).  poll, select and epoll_wait always
+ * fail with EINTR.  A handler the kernel runs while the thread sleeps is
+ * always seen; one that runs while the call is busy in user space
+ * (copying, busy-polling) is seen only if it was installed with
+ * xsock_sigaction() (the LD_PRELOAD shim does that for sigaction() and
+ * signal()).  See docs/design.md, "Threads and waiting".
  */
 #ifndef XSOCK_XSOCK_H
 #define XSOCK_XSOCK_H
@@ -96,6 +106,13 @@ XSOCK_API int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout);
 /* Whether fd is an xsock socket (1), and if so whether its data path is
  * currently the fast path (2), or 0 for any other fd. */
 XSOCK_API int xsock_is_accelerated(int fd);
+
+/* sigaction(2), with the handler run behind a wrapper that tells the
+ * stack it ran (the same handler, arguments, flags and mask; oldact
+ * reports what the application installed).  Use it for the handlers that
+ * should interrupt blocked xsock calls exactly as the kernel's calls. */
+struct sigaction;
+XSOCK_API int xsock_sigaction(int sig, const struct sigaction *act, struct sigaction *oldact);
 
 #ifdef __cplusplus
 }

@@ -15,7 +15,9 @@
  * IPV6_ options, fcntl, ioctl), conf_io.c (data, non-blocking I/O, poll,
  * control messages and what reaches the wire), conf_tcp.c (stream
  * sockets: listen and accept, connect, data, urgent data, shutdown and
- * reset, poll, the SO_ and TCP_ options, TCP_INFO).
+ * reset, poll, the SO_ and TCP_ options, TCP_INFO), conf_block.c (blocking
+ * calls and signals: EINTR and SA_RESTART; another thread's close and
+ * shutdown).
  */
 #ifndef XS_CONF_H
 #define XS_CONF_H
@@ -93,6 +95,7 @@ void conf_register_socket(void);
 void conf_register_options(void);
 void conf_register_io(void);
 void conf_register_tcp(void);
+void conf_register_block(void);
 
 /* ---- recording ---------------------------------------------------------- */
 

@@ -368,6 +368,7 @@ int main(int argc, char **argv)
 	conf_register_options();
 	conf_register_io();
 	conf_register_tcp();
+	conf_register_block();
 	if (list) {
 		for (size_t c = 0; c < n_cases; c++)
 			if (matches(&cases[c], glob))

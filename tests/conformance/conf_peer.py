@@ -12,6 +12,7 @@ unless it is a command:
     "R TOS TTL"   answer "reply" sent with that TOS/traffic class and TTL/hops
     "P PORT"      send "poke" to the sender's address on PORT, from this port
     "B N SIZE"    answer with N datagrams of SIZE bytes
+    "L MS"        answer "late", MS milliseconds later
     "K PORT MODE" open a TCP connection to the sender's address on PORT and
                   answer "ok" (or the errno name, or "timeout" after 300 ms);
                   then MODE: "echo"; "send" ("hello", then echo); "late"
@@ -291,6 +292,8 @@ def serve(s, v6):
     elif data.startswith(b"B ") and len(words) == 3:
         for _ in range(int(words[1])):
             s.sendto(b"b" * int(words[2]), peer)
+    elif data.startswith(b"L ") and len(words) == 2:
+        threading.Timer(int(words[1]) / 1000, lambda: s.sendto(b"late", peer)).start()
     elif data.startswith(b"K ") and len(words) == 3:
         threading.Thread(target=connect_back, daemon=True,
                          args=(s, peer, int(words[1]), words[2].decode())).start()

@@ -130,7 +130,9 @@ static void item_del(struct xs_epoll *ep, int i)
 		ket_ctl(ep, EPOLL_CTL_DEL, it->fd, 0);
 	if (sl)
 		__atomic_sub_fetch(&sl->watched, 1, __ATOMIC_RELAXED);
-	*it = ep->items[--ep->n];
+	/* n is read without ep_lock by waits (a hint they check under it) */
+	__atomic_store_n(&ep->n, ep->n - 1, __ATOMIC_RELAXED);
+	*it = ep->items[ep->n];
 }
 
 static int item_find(const struct xs_epoll *ep, int fd)
@@ -256,13 +258,14 @@ static int ctl_user(struct xs_epoll *ep, int op, int fd, int i, const struct epo
 			ep->items = n;
 			ep->cap = cap;
 		}
-		ep->items[ep->n++] = (struct ep_item){
+		ep->items[ep->n] = (struct ep_item){
 			.fd = fd,
 			.events = events | EPOLLERR | EPOLLHUP,
 			.data = ev->data,
 			.sock = xs_stack_sock_peek(fd),
 			.id = next_id++,
 		};
+		__atomic_store_n(&ep->n, ep->n + 1, __ATOMIC_RELAXED);	/* read unlocked: see item_del() */
 		__atomic_add_fetch(&sl->watched, 1, __ATOMIC_RELAXED);
 		if (events & EPOLLET)
 			ket_ctl(ep, EPOLL_CTL_ADD, fd, events);

@@ -92,7 +92,7 @@ static struct xs_sock *sock_lock(int fd, struct xs_stack **stp)
 {
 	struct xs_sock *s = xs_sock_lock(fd, stp);
 
-	if (s && s->closing) {
+	if (s && s->fd_closing) {
 		pthread_mutex_unlock(&(*stp)->lock);
 		return NULL;
 	}
@@ -206,7 +206,7 @@ int xs_fd_close(int fd)
 		return close(fd);
 	}
 	/* The last copy: from here no dup files a new one (sock_lock()). */
-	s->closing = true;
+	s->fd_closing = true;
 	pthread_mutex_unlock(&st->lock);
 	return xsock_close(fd);
 }

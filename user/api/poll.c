@@ -4,7 +4,11 @@
  * poll(2) answers for every fd (an xsock socket's fd is its kernel twin:
  * POLLOUT, POLLERR and datagrams the kernel holds); the stack adds POLLIN
  * for sockets with queued datagrams.  Waiting spins for the busy-poll time,
- * then sleeps in poll(2) with the AF_XDP fds added to the set.
+ * then sleeps in poll(2) with the AF_XDP fds added to the set, and the
+ * thread's eventfd that every delivery writes while it sleeps
+ * (xs_stack_poll_sleep_begin()): another thread -- the helper, or one
+ * blocked in recv -- may take our frames off the rings and queue them for
+ * us, which makes no AF_XDP fd readable.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -83,6 +87,7 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 	if (timeout > 0)
 		deadline = xs_now_ns() + (uint64_t)timeout * 1000000;
 	for (;;) {
+		uint64_t seen = xs_stack_deliveries(st);
 		int n = 0;
 
 		xs_stack_poll(st, xs_now_ns());
@@ -111,11 +116,13 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 			goto out;
 		}
 		if (now >= spin_until) {
-			/* Sleep on the caller's fds plus the AF_XDP fds. */
-			int slice = -1, k = 0;
+			/* Sleep on the caller's fds, the AF_XDP fds and our
+			 * eventfd. */
+			int devs[XS_STACK_MAX_IFNETS], ndev = 0, slice = -1, efd;
+			nfds_t k = nfds;
 
 			if (!all) {
-				all = calloc(nfds + XS_STACK_MAX_IFNETS, sizeof(*all));
+				all = calloc(nfds + XS_STACK_MAX_IFNETS + 1, sizeof(*all));
 				if (!all) {
 					rc = -1;
 					errno = ENOMEM;
@@ -123,21 +130,24 @@ int xsock_poll(struct pollfd *fds, nfds_t nfds, int timeout)
 				}
 			}
 			memcpy(all, kfds, nfds * sizeof(*all));
-			pthread_mutex_lock(&st->lock);
-			for (int i = 0; i < st->nifs; i++) {
-				all[nfds + k].fd = xs_dev_fd(st->ifs[i].ifnet.dev);
-				all[nfds + k++].events = POLLIN;
+			efd = xs_stack_poll_sleep_begin(st, seen, devs, &ndev);
+			if (efd != -EAGAIN) {
+				for (int i = 0; i < ndev; i++)
+					all[k++] = (struct pollfd){ .fd = devs[i], .events = POLLIN };
+				if (efd >= 0)
+					all[k++] = (struct pollfd){ .fd = efd, .events = POLLIN };
+				if (deadline)
+					slice = (int)((deadline - now + 999999) / 1000000);
+				/* Deliveries wake us; what else may change a
+				 * socket (a TCP timer) is looked at every 10 ms,
+				 * and every 10 ms without the eventfd. */
+				if (slice < 0 || slice > 10)
+					slice = 10;
+				rc = poll(all, k, slice);
+				xs_stack_poll_sleep_end(st, efd);
+				if (rc < 0)
+					goto out;
 			}
-			pthread_mutex_unlock(&st->lock);
-			if (deadline)
-				slice = (int)((deadline - now + 999999) / 1000000);
-			/* Another thread may take our frames off the ring and
-			 * queue them for us: bound the sleep so we look again. */
-			if (slice < 0 || slice > 10)
-				slice = 10;
-			rc = poll(all, nfds + (nfds_t)k, slice);
-			if (rc < 0)
-				goto out;
 		}
 		pthread_mutex_lock(&st->lock);
 	}

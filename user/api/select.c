@@ -8,10 +8,11 @@
  * check readiness without waiting (xsock_poll(..., 0)) and sleep in
  * ppoll(2) under the caller's mask, on the caller's fds plus the stack's
  * AF_XDP fds, so a signal the mask lets through interrupts the sleep as
- * it would interrupt the kernel's own pselect.  The sleep is cut into
- * 10 ms slices because another thread may take our frames off the rings
- * and queue them for us, which wakes no fd we sleep on (xsock_poll() does
- * the same).
+ * it would interrupt the kernel's own pselect.  Another thread may take
+ * our frames off the rings and queue them for us, which makes no AF_XDP
+ * fd readable: the thread's eventfd, which every delivery writes while it
+ * sleeps, is in the set too (as in xsock_poll()), and what else may change
+ * a socket is looked at every 10 ms.
  */
 #include <errno.h>
 #include <limits.h>
@@ -83,16 +84,19 @@ int xs_poll_wait(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns,
 	now = mono_ns();
 	deadline = timeout_ns < 0 ? -1 : now + timeout_ns;
 	spin_until = now + (int64_t)__atomic_load_n(&st->busy_poll_us, __ATOMIC_RELAXED) * 1000;
-	if (nfds + XS_STACK_MAX_IFNETS > sizeof(small) / sizeof(small[0])) {
-		all = calloc(nfds + XS_STACK_MAX_IFNETS, sizeof(*all));
+	if (nfds + XS_STACK_MAX_IFNETS + 1 > sizeof(small) / sizeof(small[0])) {
+		all = calloc(nfds + XS_STACK_MAX_IFNETS + 1, sizeof(*all));
 		if (!all) {
 			errno = ENOMEM;
 			return -1;
 		}
 	}
 	for (;;) {
+		uint64_t seen = xs_stack_deliveries(st);
+		unsigned long k = nfds;
 		int64_t slice;
 		struct timespec ts;
+		int efd;
 
 		r = xsock_poll(fds, nfds, 0);
 		if (r != 0 || timeout_ns == 0)
@@ -105,14 +109,19 @@ int xs_poll_wait(struct pollfd *fds, unsigned long nfds, int64_t timeout_ns,
 		/* The caller's mask applies only to the sleep: no signal it
 		 * lets through is lost between the look and the sleep. */
 		memcpy(all, fds, nfds * sizeof(*all));
-		ndev = xs_stack_dev_fds(devs, XS_STACK_MAX_IFNETS);
+		efd = xs_stack_poll_sleep_begin(st, seen, devs, &ndev);
+		if (efd == -EAGAIN)
+			continue;	/* something came since the look */
 		for (int i = 0; i < ndev; i++)
-			all[nfds + (unsigned long)i] = (struct pollfd){ .fd = devs[i], .events = POLLIN };
+			all[k++] = (struct pollfd){ .fd = devs[i], .events = POLLIN };
+		if (efd >= 0)
+			all[k++] = (struct pollfd){ .fd = efd, .events = POLLIN };
 		slice = deadline < 0 ? SLICE_NS : deadline - now;
 		if (slice > SLICE_NS)
 			slice = SLICE_NS;
 		ts = ns_to_ts(slice);
-		r = ppoll(all, nfds + (unsigned long)ndev, &ts, sigmask);
+		r = ppoll(all, k, &ts, sigmask);
+		xs_stack_poll_sleep_end(st, efd);
 		if (r < 0)
 			break;
 	}

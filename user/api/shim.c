@@ -136,7 +136,6 @@ void xs_stack_atfork_child(void)
 	struct xs_stack *st = xs_stack_peek();
 	int fds[MAX_XSK_FDS], n, ni = 0;
 	ino_t inos[MAX_XSK_FDS];
-	pthread_condattr_t ca;
 	uint64_t left;
 
 	__atomic_store_n(&forked, true, __ATOMIC_RELAXED);
@@ -176,13 +175,12 @@ void xs_stack_atfork_child(void)
 	st->nrules = 0;
 	st->nwaiting = 0;
 	st->nsig = 0;
-	st->poller_sleeping = false;
-	st->poller_sock = NULL;
-	/* Waiters the parent's threads left in it would never wake. */
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&st->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	/* The parent's sleepers and orphans are not the child's (and the
+	 * child has no helper thread: it has no xsock socket either). */
+	st->sleepers = 0;
+	st->overflow = 0;
+	st->npollers = 0;
+	st->orphans = NULL;
 	pthread_mutex_unlock(&st->lock);
 }
 

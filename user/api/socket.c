@@ -12,6 +12,7 @@
  * the XSKMAP), socket in the table, then the rule.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -400,11 +401,11 @@ int xsock_getpeername(int fd, struct sockaddr *addr, socklen_t *len)
 int xsock_shutdown(int fd, int how)
 {
 	struct xs_stack *st;
-	int err = 0;
 	struct xs_sock *s = xs_sock_lock(fd, &st);
+	int r, err;
 
 	if (s && s->stream && xs_stream_has_conn(s)) {
-		int r = xs_stream_shutdown(st, s, how);
+		r = xs_stream_shutdown(st, s, how);
 
 		pthread_mutex_unlock(&st->lock);
 		if (r < 0) {
@@ -429,12 +430,13 @@ int xsock_shutdown(int fd, int how)
 	if (s)
 		pthread_mutex_unlock(&st->lock);
 	/* inet_shutdown(): an unconnected socket answers ENOTCONN, yet the
-	 * shutdown takes effect (and lasts through a later connect()) */
-	if (shutdown(fd, how)) {
-		if (errno != ENOTCONN)
-			return -1;
-		err = ENOTCONN;
-	}
+	 * shutdown takes effect (and lasts through a later connect()), and
+	 * it wakes the socket's waiters ("to wake up other listeners"): a
+	 * blocked recv returns 0 */
+	r = shutdown(fd, how);
+	err = errno;
+	if (r && err != ENOTCONN)
+		return -1;
 	s = xs_sock_lock(fd, &st);
 	if (s) {
 		if (how == SHUT_RD || how == SHUT_RDWR)
@@ -444,11 +446,50 @@ int xsock_shutdown(int fd, int how)
 		xs_stack_wake(st, s);
 		pthread_mutex_unlock(&st->lock);
 	}
-	if (err == ENOTCONN) {
-		errno = ENOTCONN;
-		return -1;
-	}
-	return 0;
+	errno = err;
+	return r ? -1 : 0;
+}
+
+void xs_sock_release(struct xs_stack *st, struct xs_sock *s)
+{
+	xs_sock_unsteer(st, s);
+	xs_stack_sock_del(st, s);
+	s->closing = true;
+	if (s->stream)
+		xs_stream_close(st, s);
+	xs_udp_sock_purge(&s->udp);
+	free(s);
+}
+
+/*
+ * close(2) of a socket another thread is blocked on (recv, accept,
+ * connect, send) does not wake that thread: the blocked call holds the
+ * file, the socket lives on -- bound, steered, receiving -- and the call
+ * returns when its data, connection or timeout comes, after which the
+ * socket goes (measured on Linux 6.18; tests/conformance, area
+ * "blocking").  So does an xsock socket: the fd number is freed at once,
+ * the twin lives on under a descriptor of our own, and the helper thread
+ * finishes the close when the last waiter has left (reap_orphans()).
+ * Lock held; returns false if s was not kept (it had no waiters, or no
+ * descriptor was left for the twin).
+ */
+static bool keep_for_waiters(struct xs_stack *st, struct xs_sock *s)
+{
+	int keep;
+
+	if (!s->waiters)
+		return false;
+	/* Out of the way of the numbers the application gets next. */
+	keep = fcntl(s->fd, F_DUPFD_CLOEXEC, st->nfds > 2048 ? st->nfds - 1024 : st->nfds / 2);
+	if (keep < 0)
+		keep = fcntl(s->fd, F_DUPFD_CLOEXEC, 0);
+	if (keep < 0)
+		return false;
+	xs_stack_sock_del(st, s);
+	s->fd = keep;
+	s->orphan_next = st->orphans;
+	st->orphans = s;
+	return true;
 }
 
 int xsock_close(int fd)
@@ -459,20 +500,21 @@ int xsock_close(int fd)
 	if (st) {
 		pthread_mutex_lock(&st->lock);
 		s = xs_stack_sock(st, fd);
-		if (s) {
-			xs_sock_unsteer(st, s);
-			xs_stack_sock_del(st, s);
-			s->closing = true;
-			xs_stack_wake(st, s);
-			/* Threads still blocked on it leave before it goes. */
-			while (s->waiters)
-				pthread_cond_wait(&st->cond, &st->lock);
-			if (s->stream)
-				xs_stream_close(st, s);
-			xs_udp_sock_purge(&s->udp);
+		if (s && !keep_for_waiters(st, s)) {
+			if (s->waiters) {
+				/* no descriptor for the twin: the waiters leave, EBADF */
+				xs_sock_unsteer(st, s);
+				xs_stack_sock_del(st, s);
+				s->closing = true;
+				xs_stack_wake(st, s);
+				s->orphan_next = st->orphans;
+				st->orphans = s;
+				s = NULL;
+			} else {
+				xs_sock_release(st, s);
+			}
 		}
 		pthread_mutex_unlock(&st->lock);
-		free(s);
 	}
 	return close(fd);
 }

@@ -17,6 +17,9 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
+#include <linux/futex.h>
+#include <limits.h>
+#include <stdint.h>
 #include <sys/resource.h>
 
 #include "api/stream.h"
@@ -243,9 +246,48 @@ static void raise_queued_signals(struct xs_stack *st)
 	}
 }
 
+/* Whether the helper must watch s's twin while s has waiters: what the
+ * fast path does not carry arrives there (UDP: fragments, ICMP errors;
+ * a listener: connections the kernel accepted on other interfaces).  A
+ * connection's twin is an unconnected socket, which polls as POLLHUP for
+ * ever: watching it would only spin. */
+static bool twin_matters(const struct xs_sock *s)
+{
+	return !s->stream || (s->tcp && s->tcp->state == XS_TCP_LISTEN);
+}
+
+/* Finishes the close of sockets that were closed while threads were
+ * blocked on them (xsock_close()) once the last one has left.  A call uses
+ * its socket under the lock from xs_sock_lock() to its return, except
+ * while it waits (and is counted in waiters), so a socket with no waiters
+ * seen here, with the lock held, is used by no call.  Lock held. */
+static void reap_orphans(struct xs_stack *st)
+{
+	struct xs_sock **pp = &st->orphans;
+	int fd;
+
+	while (*pp) {
+		struct xs_sock *s = *pp;
+
+		if (s->waiters) {
+			pp = &s->orphan_next;
+			continue;
+		}
+		*pp = s->orphan_next;
+		/* A kept socket's twin is a descriptor of ours; one whose
+		 * waiters were sent away (closing) had its fd closed then. */
+		fd = s->closing ? -1 : s->fd;
+		xs_sock_release(st, s);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* The helper thread: applies the kernel's route, address and neighbour
- * changes as they happen, so the data path never reads netlink, and
- * publishes the counters once a second. */
+ * changes as they happen, so the data path never reads netlink, publishes
+ * the counters once a second, runs TCP's timers, and, while application
+ * threads sleep in a wait, is the one that sleeps in poll(2) on the AF_XDP
+ * fds and the twins that matter, receives what arrives and wakes them. */
 static void *helper_main(void *arg)
 {
 	struct xs_stack *st = arg;
@@ -255,38 +297,73 @@ static void *helper_main(void *arg)
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = xs_mirror__fd(st->mirror), .events = POLLIN },
-					 { .fd = st->sig_fd, .events = POLLIN } };
-		int timeout = 250;
+		struct pollfd pfd[3 + XS_STACK_MAX_IFNETS + XS_STACK_WAIT_SET];
+		int n = 3, nx = 3, nt, timeout = 250, i;
+		bool rx = false, twin = false, watch;
 		uint64_t now;
 
+		pfd[0] = (struct pollfd){ .fd = xs_mirror__fd(st->mirror), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = st->sig_fd, .events = POLLIN };
+		pfd[2] = (struct pollfd){ .fd = st->wake_fd, .events = POLLIN };
+		pthread_mutex_lock(&st->lock);
+		st->helper_gen = st->wait_gen;
+		st->helper_kicked = false;
+		watch = st->sleepers > 0;
+		if (watch) {
+			for (i = 0; i < st->nifs; i++)
+				pfd[n++] = (struct pollfd){ .fd = xs_dev_fd(st->ifs[i].ifnet.dev),
+							    .events = POLLIN };
+			nx = n;
+			for (i = 0; i < st->nwaiting; i++)
+				if (twin_matters(st->waiting[i]))
+					pfd[n++] = (struct pollfd){ .fd = st->waiting[i]->fd,
+								    .events = POLLIN };
+		}
+		nt = n;
 		/* TCP needs a pulse while the application is busy elsewhere:
 		 * timers, and the ACKs for data nobody is polling for. */
 		if (st->tcp.nall)
 			timeout = HELPER_TCP_TICK_MS;
-		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
+		else if (st->overflow)
+			timeout = 10;
+		pthread_mutex_unlock(&st->lock);
+		if (poll(pfd, (nfds_t)nt, timeout) < 0 && errno != EINTR)
 			break;
 		if (pfd[1].revents & POLLIN)
 			raise_queued_signals(st);
+		if (pfd[2].revents & POLLIN) {
+			uint64_t v;
+
+			(void)!read(st->wake_fd, &v, sizeof(v));
+		}
+		for (i = 3; i < nx; i++)
+			rx |= pfd[i].revents != 0;
 		pthread_mutex_lock(&st->lock);
 		if (pfd[0].revents & POLLIN)
 			xs_mirror__process(st->mirror);
-		now = xs_now_ns();
-		if (st->tcp.nall) {
-			if (now - st->last_poll_ns >= HELPER_TCP_TICK_MS * 1000000ull)
-				xs_stack_poll(st, now);	/* timers run in there too */
-			else
-				xs_tcp_timers(&st->tcp, now);
-			xs_stack_flush(st);
-			if (st->tcp_wake) {
-				st->tcp_wake = false;
-				xs_stack_wake(st, NULL);
-			}
-			if (st->nsig) {
-				uint64_t one = 1;
+		/* By fd: a socket may have been closed while we slept. */
+		for (i = nx; i < nt; i++) {
+			struct xs_sock *w = pfd[i].revents ? xs_stack_sock(st, pfd[i].fd) : NULL;
 
-				(void)!write(st->sig_fd, &one, sizeof(one));
+			if (w) {
+				w->twin_ready = true;
+				twin = true;
 			}
+		}
+		now = xs_now_ns();
+		if (rx || (st->tcp.nall && now - st->last_poll_ns >= HELPER_TCP_TICK_MS * 1000000ull))
+			xs_stack_poll(st, now);	/* timers run in there too, and it wakes */
+		else if (st->tcp.nall)
+			xs_tcp_timers(&st->tcp, now);
+		xs_stack_flush(st);
+		if (st->tcp_wake || twin || st->overflow) {
+			st->tcp_wake = false;
+			xs_stack_wake(st, NULL);
+		}
+		if (st->nsig) {
+			uint64_t one = 1;
+
+			(void)!write(st->sig_fd, &one, sizeof(one));
 		}
 		if (st->reasm) {
 			unsigned int expired = xs_reasm__expire(st->reasm, now);
@@ -294,6 +371,8 @@ static void *helper_main(void *arg)
 			if (expired && st->nifs)
 				st->ifs[0].ifnet.drops[XS_DROP_REASM_TIMEOUT] += expired;
 		}
+		if (st->orphans)
+			reap_orphans(st);
 		if (now >= next_publish) {
 			config_find(st);
 			xs_stack_config(st);
@@ -387,6 +466,13 @@ static void stack_exit(void)
 	for (int fd = 0; fd < st->nfds; fd++)
 		if (st->fds[fd])
 			xs_sock_unsteer(st, st->fds[fd]);
+	/* Sockets closed while threads were blocked on them: their rules go
+	 * too, and their connections close with the others. */
+	for (struct xs_sock *s = st->orphans; s; s = s->orphan_next) {
+		xs_sock_unsteer(st, s);
+		if (s->stream)
+			xs_stream_close(st, s);
+	}
 	drain_at_exit(st);
 	for (int i = 0; i < st->nifs; i++)
 		xs_ctl_stack_stats_del(&st->ifs[i].ctl, st->ifs[i].owner.pid);
@@ -404,13 +490,8 @@ static void stack_init(void)
 		stack_errno = ENOMEM;
 		return;
 	}
-	pthread_condattr_t ca;
-
 	pthread_mutexattr_init(&ma);
 	pthread_mutex_init(&st->lock, &ma);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&st->cond, &ca);
 	st->mirror = xs_mirror__open();
 	if (!st->mirror) {
 		stack_errno = errno;
@@ -485,6 +566,7 @@ struct xs_sock *xs_sock_lock(int fd, struct xs_stack **stp)
 		return NULL;
 	}
 	*stp = st;
+	xs_sig_call_begin();
 	return s;
 }
 
@@ -677,7 +759,7 @@ delivered:
 		{
 			struct xs_sock *s = (struct xs_sock *)((char *)to - offsetof(struct xs_sock, udp));
 
-			if (s->waiters || s == st->poller_sock)
+			if (s->waiters)
 				*wake = true;
 			if (s->async && !s->sig_queued && st->nsig < (int)(sizeof(st->sig_list) / sizeof(int))) {
 				s->sig_queued = true;
@@ -711,6 +793,11 @@ int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
 	st->last_poll_ns = now_ns;
 	for (i = 0; i < st->nifs; i++)
 		delivered += poll_if(st, &st->ifs[i], now_ns, &wake);
+	if (delivered) {
+		__atomic_store_n(&st->deliveries, st->deliveries + (uint64_t)delivered, __ATOMIC_RELEASE);
+		if (st->npollers)
+			wake = true;	/* a poller's socket may be among them */
+	}
 	xs_tcp_timers(&st->tcp, now_ns);
 	xs_stack_flush(st);
 	if (st->tcp_wake) {
@@ -722,25 +809,107 @@ int xs_stack_poll(struct xs_stack *st, uint64_t now_ns)
 
 		(void)!write(st->sig_fd, &one, sizeof(one));
 	}
-	if (wake) {
-		pthread_cond_broadcast(&st->cond);
-		if (st->poller_sleeping) {
-			uint64_t one = 1;
-
-			(void)!write(st->wake_fd, &one, sizeof(one));
-		}
-	}
+	if (wake)
+		xs_stack_wake(st, NULL);
 	return delivered;
+}
+
+static long futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
+{
+	return syscall(SYS_futex, word, op, val, timeout, NULL, 0);
 }
 
 void xs_stack_wake(struct xs_stack *st, struct xs_sock *s)
 {
-	pthread_cond_broadcast(&st->cond);
-	if (st->poller_sleeping && (st->poller_sock == s || !s)) {
-		uint64_t one = 1;
+	(void)s;	/* every sleeper looks again: they share one word */
+	__atomic_store_n(&st->wake_seq, st->wake_seq + 1, __ATOMIC_RELEASE);
+	if (st->sleepers)
+		futex(&st->wake_seq, FUTEX_WAKE_PRIVATE, INT_MAX, NULL);
+	for (int i = 0; i < st->npollers; i++)
+		if (!st->pollers[i].due) {
+			uint64_t one = 1;
 
-		(void)!write(st->wake_fd, &one, sizeof(one));
+			st->pollers[i].due = true;
+			(void)!write(st->pollers[i].fd, &one, sizeof(one));
+		}
+}
+
+/* The calling thread's eventfd for poll sleeps, made on first use and
+ * closed when the thread ends. */
+static pthread_key_t poll_efd_key;
+static pthread_once_t poll_efd_once = PTHREAD_ONCE_INIT;
+static __thread int poll_efd_plus1;	/* 0: none yet */
+
+static void poll_efd_close(void *v)
+{
+	close((int)(intptr_t)v - 1);
+}
+
+static void poll_efd_key_make(void)
+{
+	if (pthread_key_create(&poll_efd_key, poll_efd_close))
+		poll_efd_key = (pthread_key_t)-1;
+}
+
+static int poll_efd(void)
+{
+	int fd;
+
+	if (poll_efd_plus1)
+		return poll_efd_plus1 - 1;
+	pthread_once(&poll_efd_once, poll_efd_key_make);
+	if (poll_efd_key == (pthread_key_t)-1)
+		return -1;
+	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	poll_efd_plus1 = fd + 1;
+	pthread_setspecific(poll_efd_key, (void *)(intptr_t)poll_efd_plus1);
+	return fd;
+}
+
+uint64_t xs_stack_deliveries(struct xs_stack *st)
+{
+	return __atomic_load_n(&st->deliveries, __ATOMIC_ACQUIRE);
+}
+
+int xs_stack_poll_sleep_begin(struct xs_stack *st, uint64_t seen, int *devs, int *ndev)
+{
+	int efd = poll_efd();
+
+	pthread_mutex_lock(&st->lock);
+	if (st->deliveries != seen) {
+		pthread_mutex_unlock(&st->lock);
+		return -EAGAIN;
 	}
+	*ndev = 0;
+	for (int i = 0; i < st->nifs && i < XS_STACK_MAX_IFNETS; i++)
+		devs[(*ndev)++] = xs_dev_fd(st->ifs[i].ifnet.dev);
+	if (efd >= 0 && st->npollers < XS_STACK_POLLERS) {
+		st->pollers[st->npollers].fd = efd;
+		st->pollers[st->npollers++].due = false;
+	} else {
+		efd = -1;
+	}
+	pthread_mutex_unlock(&st->lock);
+	return efd;
+}
+
+void xs_stack_poll_sleep_end(struct xs_stack *st, int efd)
+{
+	uint64_t v;
+
+	if (efd < 0)
+		return;
+	pthread_mutex_lock(&st->lock);
+	for (int i = 0; i < st->npollers; i++)
+		if (st->pollers[i].fd == efd) {
+			if (st->pollers[i].due)
+				(void)!read(efd, &v, sizeof(v));
+			st->pollers[i] = st->pollers[--st->npollers];
+			break;
+		}
+	pthread_mutex_unlock(&st->lock);
 }
 
 static void cpu_relax(void)
@@ -756,6 +925,7 @@ static void wait_set_add(struct xs_stack *st, struct xs_sock *s)
 	if (st->nwaiting < XS_STACK_WAIT_SET) {
 		s->wait_slot = st->nwaiting;
 		st->waiting[st->nwaiting++] = s;
+		st->wait_gen++;
 	}
 }
 
@@ -770,57 +940,68 @@ static void wait_set_del(struct xs_stack *st, struct xs_sock *s)
 	s->wait_slot = -1;
 }
 
-/* Sleeps in poll(2) on every device fd, the twins of every socket with
- * waiters and the wake eventfd, with the lock released.  Returns -EINTR if
- * a signal came. */
-static int sleep_as_poller(struct xs_stack *st, struct xs_sock *s, int timeout_ms)
+/* How a sleep answers a signal handler. */
+enum sleep_kind {
+	SLEEP_RESTART,      /* the kernel restarts it under SA_RESTART, else -EINTR */
+	SLEEP_INTR,         /* any handler ends it with -EINTR */
+};
+
+/*
+ * One sleep on wake_seq, the lock dropped, until a wake-up, the deadline
+ * (0: none) or a signal.  FUTEX_WAIT is what gives a blocked call the
+ * kernel's own answer to a signal: without a timeout it fails with
+ * ERESTARTSYS, which the kernel turns into a transparent restart when the
+ * handler has SA_RESTART and into EINTR when it has not; with a timeout
+ * it fails with ERESTART_RESTARTBLOCK, which every handler turns into
+ * EINTR -- sock_intr_errno()'s rule for a socket with and without
+ * SO_RCVTIMEO/SO_SNDTIMEO.  A wake-up after the look at wake_seq (under
+ * the lock) and before the sleep makes FUTEX_WAIT return at once: none is
+ * lost.  Returns -EINTR or 0.
+ */
+static int sleep_on_seq(struct xs_stack *st, uint64_t deadline_ns, enum sleep_kind kind)
 {
-	struct pollfd pfd[XS_STACK_MAX_IFNETS + XS_STACK_WAIT_SET + 1];
-	int n = 0, twins, i, rc;
+	uint32_t seq = st->wake_seq;
+	struct timespec ts, *tsp = NULL;
+	uint64_t left = 0;
+	long r;
 
-	for (i = 0; i < st->nifs; i++) {
-		pfd[n].fd = xs_dev_fd(st->ifs[i].ifnet.dev);
-		pfd[n++].events = POLLIN;
+	if (deadline_ns) {
+		uint64_t now = xs_now_ns();
+
+		if (now >= deadline_ns)
+			return 0;
+		left = deadline_ns - now;
+	} else if (kind == SLEEP_INTR) {
+		left = 3600 * 1000000000ull;	/* any timeout: handlers end it */
 	}
-	twins = n;
-	for (i = 0; i < st->nwaiting; i++) {
-		pfd[n].fd = st->waiting[i]->fd;
-		pfd[n++].events = POLLIN;
+	if (left) {
+		ts.tv_sec = (time_t)(left / 1000000000u);
+		ts.tv_nsec = (long)(left % 1000000000u);
+		tsp = &ts;
 	}
-	pfd[n].fd = st->wake_fd;
-	pfd[n++].events = POLLIN;
-	st->poller_sleeping = true;
-	st->poller_sock = s;
+	if (st->sleepers++ == 0)
+		st->wait_gen++;
+	/* The helper polls for us; tell it when its set is out of date. */
+	if (st->helper_gen != st->wait_gen && !st->helper_kicked) {
+		uint64_t one = 1;
+
+		st->helper_kicked = true;
+		(void)!write(st->wake_fd, &one, sizeof(one));
+	}
 	pthread_mutex_unlock(&st->lock);
-	rc = poll(pfd, (nfds_t)n, timeout_ms);
-	if (rc < 0)
-		rc = -errno;
+	r = futex(&st->wake_seq, FUTEX_WAIT_PRIVATE, seq, tsp);
+	if (r < 0)
+		r = -errno;
 	pthread_mutex_lock(&st->lock);
-	st->poller_sleeping = false;
-	st->poller_sock = NULL;
-	/* By fd: a socket may have been closed while we slept. */
-	for (i = twins; i < n - 1; i++) {
-		struct xs_sock *w = pfd[i].revents ? xs_stack_sock(st, pfd[i].fd) : NULL;
-
-		if (w)
-			w->twin_ready = true;
-	}
-	if (pfd[n - 1].revents & POLLIN) {
-		uint64_t v;
-
-		(void)!read(st->wake_fd, &v, sizeof(v));
-	}
-	/* Wake the others: their data may have come, and one of them takes
-	 * over the poller role. */
-	pthread_cond_broadcast(&st->cond);
-	return rc == -EINTR ? -EINTR : 0;
+	st->sleepers--;
+	return r == -EINTR ? -EINTR : 0;
 }
 
-int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
-		  uint64_t deadline_ns)
+static int wait_common(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
+		       uint64_t deadline_ns, enum sleep_kind kind)
 {
 	uint64_t now = xs_now_ns(), spin_until = now + (uint64_t)st->busy_poll_us * 1000;
-	int err = 0;
+	int err = 0, overflow;
 
 	if (s->waiters++ == 0)
 		wait_set_add(st, s);
@@ -833,48 +1014,44 @@ int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct x
 			err = -EAGAIN;
 			break;
 		}
+		/* A handler ran (xsock_sigaction()) while this call was in user
+		 * space: the kernel would have seen the signal pending here.
+		 * With a timeout or after a partial transfer any handler ends
+		 * the call; otherwise one without SA_RESTART does, and one with
+		 * it lets the call go on, as the kernel's restart would. */
+		if (xs_sig_interrupts(kind == SLEEP_INTR || deadline_ns)) {
+			err = -EINTR;
+			break;
+		}
 		if (now < spin_until) {
 			pthread_mutex_unlock(&st->lock);
 			cpu_relax();
 			pthread_mutex_lock(&st->lock);
 			continue;
 		}
-		if (!st->poller_sleeping) {
-			int timeout = -1;
-
-			if (deadline_ns)
-				timeout = (int)((deadline_ns - now + 999999) / 1000000);
-			err = sleep_as_poller(st, s, timeout);
-		} else if (s->wait_slot >= 0 && !deadline_ns) {
-			/* The poller watches our twin too: whoever delivers to
-			 * us, or the poller waking, broadcasts. */
-			pthread_cond_wait(&st->cond, &st->lock);
-		} else {
-			/* Until the deadline; without a slot in the wait set,
-			 * look at the twin every 10 ms. */
-			uint64_t until = deadline_ns ? deadline_ns : now + 10000000;
-			struct timespec ts;
-
-			if (s->wait_slot < 0 && until > now + 10000000)
-				until = now + 10000000;
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += (time_t)((until - now) / 1000000000u);
-			ts.tv_nsec += (long)((until - now) % 1000000000u);
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
-			}
-			pthread_cond_timedwait(&st->cond, &st->lock, &ts);
-		}
+		/* Without a slot in the wait set the helper does not watch
+		 * our twin: it wakes us every 10 ms to look at it. */
+		overflow = s->wait_slot < 0 && twin_matters(s);
+		st->overflow += overflow;
+		err = sleep_on_seq(st, deadline_ns, kind);
+		st->overflow -= overflow;
 		if (err == -EINTR)
 			break;
-		err = 0;
 		now = xs_now_ns();
 	}
-	if (--s->waiters == 0) {
+	if (--s->waiters == 0)
 		wait_set_del(st, s);
-		if (s->closing)
-			pthread_cond_broadcast(&st->cond);	/* xsock_close() waits for this */
-	}
 	return err;
+}
+
+int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
+		  uint64_t deadline_ns)
+{
+	return wait_common(st, s, ready, deadline_ns, SLEEP_RESTART);
+}
+
+int xs_stack_wait_intr(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
+		       uint64_t deadline_ns)
+{
+	return wait_common(st, s, ready, deadline_ns, SLEEP_INTR);
 }

@@ -7,10 +7,12 @@
  *
  * Locking: one mutex for the whole stack.  The per-packet work runs in
  * batches under it (one lock per burst, not per frame).  A call that must
- * wait spins for xsock.busy_poll_us polling the rings, then sleeps: one
- * waiter at a time (the "poller") sleeps in poll(2) on the AF_XDP fds and
- * its socket's kernel twin, the others on a condition variable; whoever
- * delivers data to a socket with waiters wakes them.
+ * wait spins for xsock.busy_poll_us polling the rings, then sleeps on a
+ * futex (wake_seq) while the helper thread sleeps in poll(2) on the AF_XDP
+ * fds and the twins of the sockets with sleepers; whoever delivers data to
+ * a socket with waiters, closes or shuts it down bumps wake_seq and wakes
+ * the sleepers.  The futex is what makes a signal end a wait the way the
+ * kernel's sock_intr_errno() does (docs/design.md, "Threads and waiting").
  */
 #ifndef XS_API_STACK_H
 #define XS_API_STACK_H
@@ -29,7 +31,8 @@
 #include "sock/udp.h"
 
 #define XS_STACK_MAX_IFNETS 8
-#define XS_STACK_WAIT_SET 64        /* sockets whose twins the poller watches */
+#define XS_STACK_WAIT_SET 64        /* sockets whose twins the helper watches */
+#define XS_STACK_POLLERS 64         /* threads asleep in xsock_poll() and co. that a delivery wakes */
 
 /* An attached interface the stack has opened. */
 struct xs_stack_if {
@@ -45,6 +48,8 @@ struct xs_sock {
 	bool accelerated;           /* traffic steered to the stack */
 	int waiters;                /* threads blocked on this socket */
 	int wait_slot;              /* index in st->waiting while waiters > 0, or -1 */
+	bool fd_closing;            /* the last fd naming it is being closed: no new dup */
+	struct xs_sock *orphan_next;   /* closed while threads were blocked on it */
 	bool closing;
 	/* steering this socket installed, to remove on close */
 	uint32_t listen_ifmask;     /* bit i: listener rule on ifs[i] */
@@ -124,7 +129,11 @@ struct xs_rule_ref {
 
 struct xs_stack {
 	pthread_mutex_t lock;
-	pthread_cond_t cond;        /* broadcast when a socket with waiters gets data */
+	/* Sleeping: a waiter reads wake_seq under the lock, drops the lock and
+	 * sleeps in FUTEX_WAIT on it; every wake-up bumps it under the lock,
+	 * so none can fall between the look and the sleep. */
+	uint32_t wake_seq;
+	int sleepers;               /* threads in FUTEX_WAIT on wake_seq */
 	struct xs_mirror *mirror;
 	struct xs_reasm *reasm;     /* fragments that reach the stack (rare: see reasm.h) */
 	struct xs_stack_if ifs[XS_STACK_MAX_IFNETS];
@@ -142,16 +151,25 @@ struct xs_stack {
 	struct xs_sock **fds;
 	int nfds;
 	/* sleeping */
-	int wake_fd;                /* eventfd: wakes the poller */
+	int wake_fd;                /* eventfd: the helper rebuilds its poll set */
 	int sig_fd;                 /* eventfd: wakes the helper thread to raise SIGIO */
 	int sig_list[64];           /* fds whose owners are due a signal */
 	int nsig;
-	bool poller_sleeping;
-	struct xs_sock *poller_sock;
-	/* Sockets with blocked threads: the poller also watches their twins,
-	 * so the others can wait on `cond` without a timeout. */
+	/* Sockets with blocked threads: while any thread sleeps, the helper
+	 * watches the AF_XDP fds and their twins (UDP sockets, listeners). */
 	struct xs_sock *waiting[XS_STACK_WAIT_SET];
 	int nwaiting;
+	int overflow;               /* sleepers on sockets left out of the set: woken every 10 ms */
+	struct xs_sock *orphans;    /* closed with threads blocked on them (xsock_close()) */
+	/* Threads asleep in poll(2) for xsock_poll(), ppoll, select, epoll:
+	 * every delivery writes their eventfds, since the frames they sleep
+	 * on may be taken off the rings by another thread. */
+	struct { int fd; bool due; } pollers[XS_STACK_POLLERS];
+	int npollers;
+	uint64_t deliveries;        /* datagrams and segments delivered so far (atomic: read unlocked) */
+	uint64_t wait_gen;          /* bumped when what the helper must watch changes */
+	uint64_t helper_gen;        /* the wait_gen the helper's poll set was built from */
+	bool helper_kicked;         /* wake_fd written since the helper last built it */
 	/* config: the map of one attached interface (docs/design.md,
 	 * Configuration), mapped read-only; NULL until one is found, and
 	 * then every limit is the kernel's own (the twin's) */
@@ -205,14 +223,33 @@ int xs_stack_if_get(struct xs_stack *st, int ifindex);
 int xs_stack_poll(struct xs_stack *st, uint64_t now_ns);
 
 /* Waits, with the lock held on entry and exit, until ready(s) is true, the
- * deadline passes (-EAGAIN) or a signal arrives (-EINTR).  deadline_ns 0
- * waits forever. */
+ * deadline passes (-EAGAIN) or a signal handler runs (-EINTR).  deadline_ns
+ * 0 waits forever.  A signal ends the wait as the kernel's
+ * sock_intr_errno() ends a socket's: without a deadline the sleep is
+ * restarted by the kernel when the handler has SA_RESTART (the call goes
+ * on waiting) and fails with EINTR when it has not; with a deadline
+ * (SO_RCVTIMEO, SO_SNDTIMEO) every handler ends it with -EINTR. */
 int xs_stack_wait(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
 		  uint64_t deadline_ns);
+/* The same, for a call that has already moved data (a partial send, a
+ * MSG_WAITALL receive): any signal handler ends the wait with -EINTR, SA_RESTART or
+ * not, and the call returns the count, as tcp_sendmsg()/tcp_recvmsg() do. */
+int xs_stack_wait_intr(struct xs_stack *st, struct xs_sock *s, bool (*ready)(struct xs_sock *s),
+		       uint64_t deadline_ns);
+
+/* Signal handlers installed with xsock_sigaction() (signal.c): a call
+ * notes, when it begins, how many have run in its thread; a wait asks
+ * whether one ran since (any: any handler; else: one without SA_RESTART). */
+void xs_sig_call_begin(void);
+bool xs_sig_interrupts(bool any);
 
 /* Removes the steering rules s installed and takes it out of the socket
  * table (socket.c).  Lock held. */
 void xs_sock_unsteer(struct xs_stack *st, struct xs_sock *s);
+
+/* Ends an xsock socket: its steering, its connection (as close(2)), its
+ * queue, its twin (s->fd) and s itself.  Lock held. */
+void xs_sock_release(struct xs_stack *st, struct xs_sock *s);
 
 /* Re-reads s's O_ASYNC owner and signal from the twin.  Lock held. */
 void xs_sock_read_async(struct xs_sock *s);
@@ -220,7 +257,20 @@ void xs_sock_read_async(struct xs_sock *s);
 /* Announces the frames queued since the last call (st->kick_mask). */
 void xs_stack_flush(struct xs_stack *st);
 
-/* Wakes every thread waiting on s (close, shutdown). Lock held. */
+/* For xsock_poll() and the calls built on it, around their sleep in
+ * poll(2).  xs_stack_deliveries() before looking at the sockets; then
+ * xs_stack_poll_sleep_begin() with that value fills devs with the AF_XDP
+ * fds (at most XS_STACK_MAX_IFNETS), sets *ndev, and returns an eventfd
+ * of the calling thread to sleep on too, which any delivery from now on
+ * makes readable (-1 if none could be had: sleep in slices); or -EAGAIN,
+ * when something was delivered since the look: look again.
+ * xs_stack_poll_sleep_end() after the sleep.  Not with the lock held. */
+uint64_t xs_stack_deliveries(struct xs_stack *st);
+int xs_stack_poll_sleep_begin(struct xs_stack *st, uint64_t seen, int *devs, int *ndev);
+void xs_stack_poll_sleep_end(struct xs_stack *st, int efd);
+
+/* Wakes every sleeping thread, so that those waiting on s look again
+ * (data, close, shutdown; s NULL: any socket).  Lock held. */
 void xs_stack_wake(struct xs_stack *st, struct xs_sock *s);
 
 #endif

@@ -748,7 +748,9 @@ ssize_t xs_stream_sendmsg(struct xs_stack *st, struct xs_sock *s, const struct m
 			break;
 		}
 		xs_stack_flush(st);
-		r = xs_stack_wait(st, s, send_ready, deadline);
+		/* once part is sent, any signal ends the call with the count */
+		r = done ? xs_stack_wait_intr(st, s, send_ready, deadline)
+			 : xs_stack_wait(st, s, send_ready, deadline);
 		if (r)
 			break;
 		if (s->closing) {
@@ -839,7 +841,9 @@ ssize_t xs_stream_recvmsg(struct xs_stack *st, struct xs_sock *s, struct msghdr 
 		if (s->nonblock || (flags & MSG_DONTWAIT)) {
 			break;
 		}
-		r = xs_stack_wait(st, s, flags & MSG_PEEK ? peek_ready : recv_ready, deadline);
+		/* once part is read (MSG_WAITALL), any signal ends the call */
+		r = done ? xs_stack_wait_intr(st, s, flags & MSG_PEEK ? peek_ready : recv_ready, deadline)
+			 : xs_stack_wait(st, s, flags & MSG_PEEK ? peek_ready : recv_ready, deadline);
 		if (r)
 			break;
 		if (s->closing) {

@@ -86,7 +86,7 @@ static void env_notify(void *ctx, struct xs_tcp_sock *tp, unsigned int ev)
 	if (!s)
 		return;
 	s->news++;
-	if (s->waiters || s == st->poller_sock)
+	if (s->waiters)
 		st->tcp_wake = true;
 	if (s->async && (ev & (XS_TCP_EV_READ | XS_TCP_EV_WRITE | XS_TCP_EV_ERR)))
 		queue_signal(st, s);

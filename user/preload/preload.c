@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
@@ -728,6 +729,46 @@ static void on_child(void)
 	__atomic_store_n(&shim_pid, getpid(), __ATOMIC_RELAXED);
 	xs_epoll_atfork_child();
 	xs_stack_atfork_child();
+}
+
+/* ---- signal handlers ------------------------------------------------------ */
+
+/* Handlers go in through xsock_sigaction(), so that one which runs while a
+ * call is busy in user space ends that call as the kernel would (api/signal.c). */
+XS_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *oldact)
+{
+	if (depth)
+		return xs_real_sigaction(sig, act, oldact);
+	return xsock_sigaction(sig, act, oldact);
+}
+
+/* glibc's signal(): BSD semantics, SA_RESTART and the signal itself
+ * blocked while its handler runs.  (glibc's own calls it through an
+ * internal name the shim cannot see.) */
+static sighandler_t bsd_signal_of(int sig, sighandler_t handler)
+{
+	struct sigaction act = { .sa_handler = handler, .sa_flags = SA_RESTART }, old;
+
+	if (handler == SIG_ERR || sig <= 0 || sig >= _NSIG) {
+		errno = EINVAL;
+		return SIG_ERR;
+	}
+	sigemptyset(&act.sa_mask);
+	sigaddset(&act.sa_mask, sig);
+	if (sigaction(sig, &act, &old) < 0)
+		return SIG_ERR;
+	return old.sa_handler;
+}
+
+XS_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+	return bsd_signal_of(sig, handler);
+}
+
+XS_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler);
+XS_EXPORT sighandler_t bsd_signal(int sig, sighandler_t handler)
+{
+	return bsd_signal_of(sig, handler);
 }
 
 /* Resolves libc's calls now, while the process is single-threaded (a
