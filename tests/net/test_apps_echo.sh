@@ -1,7 +1,7 @@
 #!/bin/bash
 # socat and nc (netcat-openbsd), unmodified, under xsock-run, each as a
-# TCP and a UDP echo in both directions, the Linux kernel on the other
-# side of the veth running the same program:
+# TCP and a UDP echo in both directions (socat over IPv4 and IPv6), the
+# Linux kernel on the other side of the veth running the same program:
 #   - xsock-run side the server, a kernel client;
 #   - xsock-run side the client, a kernel server.
 # Each run is checked by the client's own output (every byte back, in
@@ -85,53 +85,60 @@ paced() {	# FILE: its lines, 10 ms apart
 }
 mkfifo "$work/fifo"
 
-# ---- socat TCP
-port=7100
-for side in server client; do
-	port=$((port + 1))
-	out=$work/socat-tcp-$side.out
-	if [ $side = server ]; then
-		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B srv_run=("${XR[@]}") cli_run=()
+# sides SIDE FAMILY: sets srv_ns, srv_ip (bracketed for IPv6), cli_ns, and
+# srv_run / cli_run (xsock-run or nothing) for the xsock-run SIDE.
+sides() {
+	local a=$IP4_A b=$IP4_B
+	[ "$2" = 6 ] && a="[$IP6_A]" b="[$IP6_B]"
+	if [ "$1" = server ]; then
+		srv_ns=$NS_A srv_ip=$a cli_ns=$NS_B srv_run=("${XR[@]}") cli_run=()
 	else
-		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A srv_run=() cli_run=("${XR[@]}")
+		srv_ns=$NS_B srv_ip=$b cli_ns=$NS_A srv_run=() cli_run=("${XR[@]}")
 	fi
-	ip netns exec "$srv_ns" "${srv_run[@]}" socat TCP-LISTEN:$port,bind=$srv_ip,reuseaddr PIPE \
-		>"$work/socat-tcp-$side.srv" 2>&1 &
-	srv=$!
-	xs_on_exit "kill -9 $srv"
-	xs_wait_for 5 listening "$srv_ns" t $port
-	ip netns exec "$cli_ns" timeout 20 "${cli_run[@]}" socat -t 5 - TCP:$srv_ip:$port \
-		<"$work/tcp.in" >"$out" 2>"$out.err"
-	check "socat TCP echo, xsock-run $side: the client gets 100 kB back intact" \
-		echoed $? "$work/tcp.in" "$out"
-	check "socat TCP echo, xsock-run $side: through AF_XDP" redirected_grew 50
-	check "socat TCP echo, xsock-run $side: the server exits cleanly" finished $srv
-	check "socat TCP echo, xsock-run $side: no rule left behind" xs_wait_for 5 no_rules
+}
+
+# ---- socat TCP, over IPv4 and IPv6
+port=7100
+for fam in 4 6; do
+	for side in server client; do
+		port=$((port + 1))
+		out=$work/socat-tcp$fam-$side.out
+		what="socat TCP$fam echo, xsock-run $side"
+		sides $side $fam
+		ip netns exec "$srv_ns" "${srv_run[@]}" socat TCP$fam-LISTEN:$port,bind=$srv_ip,reuseaddr PIPE \
+			>"$out.srv" 2>&1 &
+		srv=$!
+		xs_on_exit "kill -9 $srv"
+		xs_wait_for 5 listening "$srv_ns" t $port
+		ip netns exec "$cli_ns" timeout 20 "${cli_run[@]}" socat -t 5 - TCP$fam:$srv_ip:$port \
+			<"$work/tcp.in" >"$out" 2>"$out.err"
+		check "$what: the client gets 100 kB back intact" echoed $? "$work/tcp.in" "$out"
+		check "$what: through AF_XDP" redirected_grew 50
+		check "$what: the server exits cleanly" finished $srv
+		check "$what: no rule left behind" xs_wait_for 5 no_rules
+	done
 done
 
-# ---- socat UDP
-for side in server client; do
-	port=$((port + 1))
-	out=$work/socat-udp-$side.out
-	if [ $side = server ]; then
-		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B srv_run=("${XR[@]}") cli_run=()
-	else
-		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A srv_run=() cli_run=("${XR[@]}")
-	fi
-	# -T 3: the server ends 3 s after the last datagram
-	ip netns exec "$srv_ns" "${srv_run[@]}" socat -b 1000 -T 3 UDP-LISTEN:$port,bind=$srv_ip PIPE \
-		>"$work/socat-udp-$side.srv" 2>&1 &
-	srv=$!
-	xs_on_exit "kill -9 $srv"
-	xs_wait_for 5 listening "$srv_ns" u $port
-	ip netns exec "$cli_ns" timeout 20 "${cli_run[@]}" socat -b 1000 -t 3 - UDP:$srv_ip:$port \
-		<"$work/udp.in" >"$out" 2>"$out.err"
-	check "socat UDP echo, xsock-run $side: 64 x 1000 B come back intact" \
-		echoed $? "$work/udp.in" "$out"
-	check "socat UDP echo, xsock-run $side: the 64 datagrams to it came through AF_XDP" \
-		redirected_grew 64
-	check "socat UDP echo, xsock-run $side: the server exits cleanly" finished $srv
-	check "socat UDP echo, xsock-run $side: no rule left behind" xs_wait_for 5 no_rules
+# ---- socat UDP, over IPv4 and IPv6
+for fam in 4 6; do
+	for side in server client; do
+		port=$((port + 1))
+		out=$work/socat-udp$fam-$side.out
+		what="socat UDP$fam echo, xsock-run $side"
+		sides $side $fam
+		# -T 3: the server ends 3 s after the last datagram
+		ip netns exec "$srv_ns" "${srv_run[@]}" socat -b 1000 -T 3 UDP$fam-LISTEN:$port,bind=$srv_ip PIPE \
+			>"$out.srv" 2>&1 &
+		srv=$!
+		xs_on_exit "kill -9 $srv"
+		xs_wait_for 5 listening "$srv_ns" u $port
+		ip netns exec "$cli_ns" timeout 20 "${cli_run[@]}" socat -b 1000 -t 3 - UDP$fam:$srv_ip:$port \
+			<"$work/udp.in" >"$out" 2>"$out.err"
+		check "$what: 64 x 1000 B come back intact, in order" echoed $? "$work/udp.in" "$out"
+		check "$what: the 64 datagrams to it came through AF_XDP" redirected_grew 64
+		check "$what: the server exits cleanly" finished $srv
+		check "$what: no rule left behind" xs_wait_for 5 no_rules
+	done
 done
 
 # ---- nc TCP
@@ -140,11 +147,11 @@ for side in server client; do
 	out=$work/nc-tcp-$side.out
 	: >"$out"
 	if [ $side = server ]; then
-		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B srv_run="${XR[*]}" cli_run=()
+		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B srv_cmd="${XR[*]}" cli_run=()
 	else
-		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A srv_run= cli_run=("${XR[@]}")
+		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A srv_cmd= cli_run=("${XR[@]}")
 	fi
-	ip netns exec "$srv_ns" bash -c "cat $work/fifo | $srv_run nc -l $srv_ip $port >$work/fifo" \
+	ip netns exec "$srv_ns" bash -c "cat $work/fifo | $srv_cmd nc -l $srv_ip $port >$work/fifo" \
 		2>"$work/nc-tcp-$side.srv" &
 	srv=$!
 	xs_on_exit "kill -9 $srv"
