@@ -20,7 +20,8 @@
 #               (-N), which ends the server (nc -l quits at EOF from the
 #               network, whatever is still in its pipe);
 #   nc UDP      a server is `head -c N FIFO | nc -u -l -q1 ADDR PORT >FIFO`
-#               (quits once it has echoed N bytes); a client's peer is a
+#               (quits once it has echoed N bytes; the FIFO held open for
+#               reading, see there); a client's peer is a
 #               datagram-for-datagram kernel echo (kernel_udp_echo.py).
 #               nc sends whatever one read() of its stdin gives, so the
 #               client is fed one line at a time, keeping the datagrams
@@ -172,7 +173,11 @@ for side in server client; do
 	: >"$out"
 	if [ $side = server ]; then
 		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B cli_run=()
-		ip netns exec "$NS_A" bash -c "head -c $LINES_SIZE $work/fifo |
+		# fd 9 keeps the FIFO open for reading after head exits: nc
+		# 1.219 then sees no POLLERR on its stdout while the end of
+		# its stdin is still unread (which it would lose: it happens
+		# with the kernel alone too)
+		ip netns exec "$NS_A" bash -c "exec 9<>$work/fifo; head -c $LINES_SIZE $work/fifo |
 			${XR[*]} nc -u -l -q 1 $srv_ip $port >$work/fifo" 2>"$work/nc-udp-$side.srv" &
 	else
 		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A cli_run=("${XR[@]}")
