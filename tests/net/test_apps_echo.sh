@@ -1,7 +1,8 @@
 #!/bin/bash
 # socat and nc (netcat-openbsd), unmodified, under xsock-run, each as a
-# TCP and a UDP echo in both directions (socat over IPv4 and IPv6), the
-# Linux kernel on the other side of the veth running the same program:
+# TCP and a UDP echo in both directions, over IPv4 and IPv6, the Linux
+# kernel on the other side of the veth running the same program (or, for
+# nc UDP clients, a plain echo):
 #   - xsock-run side the server, a kernel client;
 #   - xsock-run side the client, a kernel server.
 # Each run is checked by the client's own output (every byte back, in
@@ -142,63 +143,81 @@ for fam in 4 6; do
 	done
 done
 
-# ---- nc TCP
-for side in server client; do
-	port=$((port + 1))
-	out=$work/nc-tcp-$side.out
-	: >"$out"
-	if [ $side = server ]; then
-		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B srv_cmd="${XR[*]}" cli_run=()
+# nc takes IPv6 addresses without brackets.
+nc_addrs() {	# SIDE FAMILY: sets srv_ns, srv_ip, cli_ns
+	local a=$IP4_A b=$IP4_B
+	[ "$2" = 6 ] && a=$IP6_A b=$IP6_B
+	if [ "$1" = server ]; then
+		srv_ns=$NS_A srv_ip=$a cli_ns=$NS_B
 	else
-		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A srv_cmd= cli_run=("${XR[@]}")
+		srv_ns=$NS_B srv_ip=$b cli_ns=$NS_A
 	fi
-	ip netns exec "$srv_ns" bash -c "cat $work/fifo | $srv_cmd nc -l $srv_ip $port >$work/fifo" \
-		2>"$work/nc-tcp-$side.srv" &
-	srv=$!
-	xs_on_exit "kill -9 $srv"
-	xs_wait_for 5 listening "$srv_ns" t $port
-	{ cat "$work/tcp.in"; xs_wait_for 20 size_is "$out" 100000; } |
-		ip netns exec "$cli_ns" timeout 30 "${cli_run[@]}" nc -N $srv_ip $port >"$out" 2>"$out.err"
-	check "nc TCP echo, xsock-run $side: the client gets 100 kB back intact" \
-		echoed $? "$work/tcp.in" "$out"
-	check "nc TCP echo, xsock-run $side: through AF_XDP" redirected_grew 50
-	check "nc TCP echo, xsock-run $side: the server exits cleanly" finished $srv
-	check "nc TCP echo, xsock-run $side: no rule left behind" xs_wait_for 5 no_rules
+}
+
+# ---- nc TCP, over IPv4 and IPv6
+for fam in 4 6; do
+	for side in server client; do
+		port=$((port + 1))
+		out=$work/nc-tcp$fam-$side.out
+		what="nc TCP$fam echo, xsock-run $side"
+		: >"$out"
+		nc_addrs $side $fam
+		if [ $side = server ]; then
+			srv_cmd="${XR[*]}" cli_run=()
+		else
+			srv_cmd= cli_run=("${XR[@]}")
+		fi
+		ip netns exec "$srv_ns" bash -c "cat $work/fifo | $srv_cmd nc -l $srv_ip $port >$work/fifo" \
+			2>"$out.srv" &
+		srv=$!
+		xs_on_exit "kill -9 $srv"
+		xs_wait_for 5 listening "$srv_ns" t $port
+		{ cat "$work/tcp.in"; xs_wait_for 20 size_is "$out" 100000; } |
+			ip netns exec "$cli_ns" timeout 30 "${cli_run[@]}" nc -N $srv_ip $port >"$out" 2>"$out.err"
+		check "$what: the client gets 100 kB back intact" echoed $? "$work/tcp.in" "$out"
+		check "$what: through AF_XDP" redirected_grew 50
+		check "$what: the server exits cleanly" finished $srv
+		check "$what: no rule left behind" xs_wait_for 5 no_rules
+	done
 done
 
-# ---- nc UDP
-for side in server client; do
-	port=$((port + 1))
-	out=$work/nc-udp-$side.out
-	: >"$out"
-	if [ $side = server ]; then
-		srv_ns=$NS_A srv_ip=$IP4_A cli_ns=$NS_B cli_run=()
-		# fd 9 keeps the FIFO open for reading after head exits: nc
-		# 1.219 then sees no POLLERR on its stdout while the end of
-		# its stdin is still unread (which it would lose: it happens
-		# with the kernel alone too)
-		ip netns exec "$NS_A" bash -c "exec 9<>$work/fifo; head -c $LINES_SIZE $work/fifo |
-			${XR[*]} nc -u -l -q 1 $srv_ip $port >$work/fifo" 2>"$work/nc-udp-$side.srv" &
-	else
-		srv_ns=$NS_B srv_ip=$IP4_B cli_ns=$NS_A cli_run=("${XR[@]}")
-		ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" 4 $port \
-			2>"$work/nc-udp-$side.srv" &
-	fi
-	srv=$!
-	xs_on_exit "kill -9 $srv"
-	xs_wait_for 5 listening "$srv_ns" u $port
-	{ paced "$work/lines.in"; xs_wait_for 20 size_is "$out" "$LINES_SIZE"; } |
-		ip netns exec "$cli_ns" timeout 40 "${cli_run[@]}" nc -u -q 0 $srv_ip $port >"$out" 2>"$out.err"
-	check "nc UDP echo, xsock-run $side: the client gets its 100 lines back intact" \
-		echoed $? "$work/lines.in" "$out"
-	# One datagram a line, unless a read of nc's stdin got several.
-	check "nc UDP echo, xsock-run $side: the datagrams to it came through AF_XDP" redirected_grew 20
-	if [ $side = server ]; then
-		check "nc UDP echo, xsock-run server: the server exits cleanly" finished $srv
-	else
-		kill $srv
-	fi
-	check "nc UDP echo, xsock-run $side: no rule left behind" xs_wait_for 5 no_rules
+# ---- nc UDP, over IPv4 and IPv6
+for fam in 4 6; do
+	for side in server client; do
+		port=$((port + 1))
+		out=$work/nc-udp$fam-$side.out
+		what="nc UDP$fam echo, xsock-run $side"
+		: >"$out"
+		nc_addrs $side $fam
+		if [ $side = server ]; then
+			cli_run=()
+			# fd 9 keeps the FIFO open for reading after head exits:
+			# nc 1.219 then sees no POLLERR on its stdout while the
+			# end of its stdin is still unread (which it would lose:
+			# it happens with the kernel alone too)
+			ip netns exec "$NS_A" bash -c "exec 9<>$work/fifo; head -c $LINES_SIZE $work/fifo |
+				${XR[*]} nc -u -l -q 1 $srv_ip $port >$work/fifo" 2>"$out.srv" &
+		else
+			cli_run=("${XR[@]}")
+			ip netns exec "$NS_B" python3 "$TOP/tests/net/kernel_udp_echo.py" $fam $port \
+				2>"$out.srv" &
+		fi
+		srv=$!
+		xs_on_exit "kill -9 $srv"
+		xs_wait_for 5 listening "$srv_ns" u $port
+		{ paced "$work/lines.in"; xs_wait_for 20 size_is "$out" "$LINES_SIZE"; } |
+			ip netns exec "$cli_ns" timeout 40 "${cli_run[@]}" nc -u -q 0 $srv_ip $port \
+			>"$out" 2>"$out.err"
+		check "$what: the client gets its 100 lines back intact" echoed $? "$work/lines.in" "$out"
+		# One datagram a line, unless a read of nc's stdin got several.
+		check "$what: the datagrams to it came through AF_XDP" redirected_grew 20
+		if [ $side = server ]; then
+			check "$what: the server exits cleanly" finished $srv
+		else
+			kill $srv
+		fi
+		check "$what: no rule left behind" xs_wait_for 5 no_rules
+	done
 done
 
 check "ping still works" in_b ping -c2 -i0.2 -W1 "$IP4_A"
