@@ -12,18 +12,23 @@
 #   tcp-stream bulk into the server (in-) and out of it (out-), MTU 1500,
 #              the kernel peer's TX offloads off (-txoff) and on (-txon); for out-
 #              rows the sending server's veth too (equal offloads)
+#   sockperf-pp `sockperf ping-pong` (64 B, UDP and TCP) from the client
+#              side against an unmodified `sockperf server`, run as it is
+#              (kernel) and under xsock-run (xsock: the LD_PRELOAD shim)
 # An xsock TCP row whose accepted connections were not on the fast path
 # (xsock_is_accelerated() != 2) is labelled "xsock(kernel fallback)".
 # Progress lines while it runs, then one table; JSON to docs/bench/udp.json
-# and docs/bench/tcp.json, the tables to docs/bench/udp.md and tcp.md (each
-# only when rows of its protocol ran).  docs/bench.md says how to read them.
+# and docs/bench/tcp.json, the sockperf rows to docs/bench/sockperf.json,
+# the tables to docs/bench/udp.md, tcp.md and sockperf.md (each only when
+# rows of its kind ran).  docs/bench.md says how to read them.
 #
 # Environment: BENCH_SECONDS (per row, default 5), BENCH_WARMUP (seconds,
 # default 0.5), BENCH_ONLY (regex on row names, e.g. 'rr spin'), BENCH_OUT
 # (output directory, default docs/bench), BENCH_BUSY_POLL (µs of
 # SO_BUSY_POLL for the reflector when spinning, default 0: ring polling),
 # BENCH_WINDOW (datagrams a stream client keeps unanswered, default 32).
-# BENCH_ONLY='^tcp' runs the TCP rows alone.
+# BENCH_ONLY='^tcp' runs the TCP rows alone, BENCH_ONLY=sockperf the
+# sockperf rows.
 #
 # Everything it creates (namespaces, veth, pins, processes) is removed on
 # exit, also on failure or Ctrl-C.
@@ -73,6 +78,15 @@ else
 	TCP_XSOCK_SKIP="libxsock has no socket layer yet (build/bench/tcp_rr not linked)"
 fi
 [ -x "$TCP_RR" ] || { echo "make bench: $TCP_RR not built (make bench-progs)" >&2; exit 1; }
+# The sockperf rows: the packaged program, under the shim for xsock.
+SOCKPERF=$(command -v sockperf || true)
+SOCKPERF_SKIP=
+[ -n "$SOCKPERF" ] || SOCKPERF_SKIP="sockperf is not installed (tools/install-deps.sh apps)"
+XSOCK_RUN=$top/$BUILD/xsock-run
+SOCKPERF_XSOCK_SKIP=
+[ -x "$XSOCK_RUN" ] && [ -e "$top/$BUILD/libxsock-preload.so" ] ||
+	SOCKPERF_XSOCK_SKIP="$XSOCK_RUN or its shim not built"
+SP_PORT=11111
 
 ID=$(printf '%x' $(($$ % 65536)))
 NS_C=xsb-$ID-c
@@ -237,6 +251,11 @@ for t in "tcp-rr block" "tcp-rr spin" "tcp-crr block" "tcp-stream in-txoff" "tcp
 		ROWS+=("$t $s")
 	done
 done
+for t in "sockperf-pp udp" "sockperf-pp tcp"; do
+	for s in kernel xsock; do
+		ROWS+=("$t $s")
+	done
+done
 if [ -n "$ONLY" ]; then
 	sel=()
 	for r in "${ROWS[@]}"; do
@@ -255,6 +274,11 @@ TCP_JSON_ROWS=()
 TCP_TABLE=()
 TCP_COMMANDS=()
 declare -A TLABEL TP50 TRATE TGBPS TCPU
+# The sockperf rows' own, the same way, keyed "sockperf-pp-PROTO-server".
+SP_JSON_ROWS=()
+SP_TABLE=()
+SP_COMMANDS=()
+declare -A SP50 SRATE SCPU
 
 # json_str S: S as a JSON string.
 json_str() {
@@ -264,7 +288,10 @@ json_str() {
 }
 
 record_skip() {	# name reason
-	if [[ $1 == tcp-* ]]; then
+	if [[ $1 == sockperf-* ]]; then
+		SP_JSON_ROWS+=("{\"row\":$(json_str "$1"),\"skipped\":$(json_str "$2")}")
+		SP_TABLE+=("$(printf '| %-42s | skipped: %s |' "$1" "$2")")
+	elif [[ $1 == tcp-* ]]; then
 		TCP_JSON_ROWS+=("{\"row\":$(json_str "$1"),\"skipped\":$(json_str "$2")}")
 		TCP_TABLE+=("$(printf '| %-42s | skipped: %s |' "$1" "$2")")
 	else
@@ -568,6 +595,158 @@ run_tcp_row() {	# index "test variant server"
 	return 0
 }
 
+# ---- sockperf rows -------------------------------------------------------------
+
+# sp_num FILE REGEX: the first number after REGEX in sockperf's output
+# (colour codes removed).
+sp_num() {
+	sed 's/\x1b\[[0-9;]*m//g' "$1" | sed -n "s/.*$2[[:space:]]*\([0-9][0-9.]*\).*/\1/p" | head -1
+}
+
+# CPU ticks (utime + stime) a live process has used.
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null; }
+# Interrupt and softirq ticks of all CPUs.
+irq_ticks() { awk '/^cpu / { print $7 + $8; exit }' /proc/stat; }
+# children_cpu VAR: CPU seconds (user + system) of this shell's children
+# that have been waited for (bash's `times`, second line), into VAR.  Not
+# in $(...): a subshell starts with no children of its own.
+children_cpu() {
+	times >"$WORK/times"
+	printf -v "$1" '%s' "$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%.3f", t }' "$WORK/times")"
+}
+
+run_sockperf_row() {	# index "sockperf-pp proto server"
+	local n=$1 name=$2 test proto server
+	read -r test proto server <<<"$name"
+	printf '[%d/%d] %s ...\n' "$n" "$NROWS" "$name"
+	[ -z "$SOCKPERF_SKIP" ] || { record_skip "$name" "$SOCKPERF_SKIP"; return; }
+	if [ "$server" = xsock ] && [ -n "$SOCKPERF_XSOCK_SKIP" ]; then
+		record_skip "$name" "$SOCKPERF_XSOCK_SKIP"
+		return
+	fi
+	local flag=()
+	[ "$proto" = tcp ] && flag=(--tcp)
+	local server_args=("$SOCKPERF" server "${flag[@]}" -i $IP_S -p $SP_PORT)
+	[ "$server" = xsock ] && server_args=("$XSOCK_RUN" --iface "$V_S" -- "${server_args[@]}")
+	local client_args=("$SOCKPERF" ping-pong "${flag[@]}" -i $IP_S -p $SP_PORT -m 64
+			   -t "$SECONDS_PER_ROW" --full-rtt)
+	# No rule: the server's sockets steer themselves (listener rules of
+	# their own, removed when sockperf exits).
+	if [ "$server" = xsock ] && ! attach tcp; then
+		record_skip "$name" "xsockctl attach failed: $(tr '\n' ' ' <"$WORK/attach.out")"
+		detach
+		return
+	fi
+	local scmd="ip netns exec $NS_S taskset -c $SERVER_CPU ${server_args[*]}"
+	[ "$server" = xsock ] && scmd="ip netns exec $NS_S xsockctl attach $V_S && $scmd"
+	local ccmd="ip netns exec $NS_C taskset -c $CLIENT_CPU ${client_args[*]}"
+
+	# sockperf says nothing when it is ready: wait for its socket.
+	local try i up=0
+	for try in 1 2 3; do
+		ip netns exec "$NS_S" taskset -c $SERVER_CPU "${server_args[@]}" \
+			>"$WORK/server.out" 2>"$WORK/server.err" &
+		SERVER_PID=$!
+		for i in $(seq 100); do
+			in_s ss -Hln "sport = :$SP_PORT" 2>/dev/null | grep -q . && { up=1; break; }
+			kill -0 $SERVER_PID 2>/dev/null || break
+			sleep 0.05
+		done
+		[ $up = 1 ] && break
+		stop_server
+		sleep 0.5
+	done
+	if [ $up = 0 ]; then
+		record_skip "$name" "server did not start: $(tail -n 3 "$WORK/server.err" | tr '\n' ' ')"
+		[ "$server" = xsock ] && detach
+		return
+	fi
+	local b0 b1 s0 s1 i0 i1 c0 c1 t0 t1
+	children_cpu c0
+	t0=$(date +%s.%N)
+	b0=$(busy_ticks)
+	i0=$(irq_ticks)
+	s0=$(proc_ticks $SERVER_PID)
+	run_client "${client_args[@]}"
+	local rc=$?
+	b1=$(busy_ticks)
+	i1=$(irq_ticks)
+	s1=$(proc_ticks $SERVER_PID)
+	t1=$(date +%s.%N)
+	children_cpu c1
+	local xdp=null
+	[ "$server" = xsock ] && xdp=$(xdp_stats)
+	# SIGINT: sockperf's own exit, so the shim removes its rules.
+	kill -INT $SERVER_PID 2>/dev/null
+	for i in $(seq 40); do
+		kill -0 $SERVER_PID 2>/dev/null || break
+		sleep 0.05
+	done
+	stop_server
+	[ "$server" = xsock ] && detach
+	SP_COMMANDS+=("$scmd" "$ccmd")
+
+	local f=$WORK/client.all
+	cat "$WORK/client.out" "$WORK/client.err" >"$f"
+	local valid_s sent recv total_recv drop dup ooo avg std p50 p99 p999 p9999 pmax
+	valid_s=$(sp_num "$f" 'Valid Duration\] RunTime=')
+	sent=$(sp_num "$f" 'Valid Duration.*SentMessages=')
+	recv=$(sp_num "$f" 'Valid Duration.*ReceivedMessages=')
+	total_recv=$(sp_num "$f" 'Total Run.*ReceivedMessages=')
+	drop=$(sp_num "$f" 'dropped messages =')
+	dup=$(sp_num "$f" 'duplicated messages =')
+	ooo=$(sp_num "$f" 'out-of-order messages =')
+	avg=$(sp_num "$f" 'avg-rtt=')
+	std=$(sp_num "$f" 'std-dev=')
+	p50=$(sp_num "$f" 'percentile 50.000 =')
+	p99=$(sp_num "$f" 'percentile 99.000 =')
+	p999=$(sp_num "$f" 'percentile 99.900 =')
+	p9999=$(sp_num "$f" 'percentile 99.990 =')
+	pmax=$(sp_num "$f" '<MAX> observation =')
+	if [ $rc != 0 ] || [ -z "$p50" ] || [ -z "$recv" ] || [ -z "$total_recv" ]; then
+		record_skip "$name" "sockperf ping-pong failed (exit $rc): $(grep -v '^$' "$f" | tail -n 3 | tr '\n' ' ')"
+		return
+	fi
+	local hz rate cpu cpu_busy cpu_irq server_cpu client_cpu secs other
+	hz=$(getconf CLK_TCK)
+	rate=$(awk -v r="$recv" -v s="$valid_s" 'BEGIN { printf "%.0f", (s > 0 ? r / s : 0) }')
+	cpu_busy=$(awk -v d=$((b1 - b0)) -v hz="$hz" 'BEGIN { printf "%.2f", d / hz }')
+	cpu_irq=$(awk -v d=$((i1 - i0)) -v hz="$hz" 'BEGIN { printf "%.2f", d / hz }')
+	server_cpu=$(awk -v d=$((${s1:-0} - ${s0:-0})) -v hz="$hz" 'BEGIN { printf "%.2f", d / hz }')
+	client_cpu=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')
+	secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	cpu=$(awk -v b="$cpu_busy" -v r="$total_recv" 'BEGIN { printf "%.2f", (r > 0 ? b * 1e6 / r : 0) }')
+	# What neither end nor interrupt work accounts for: someone else's.
+	other=$(awk -v b="$cpu_busy" -v i="$cpu_irq" -v c="$client_cpu" -v s="$server_cpu" -v t="$secs" \
+		-v n="$NCPU" 'BEGIN { o = (b - i - c - s) / (t * n); printf "%.2f", (o < 0 ? 0 : o) }')
+
+	# Never kernel numbers under xsock's name: a server whose frames did
+	# not reach it through AF_XDP is labelled so.
+	local label=$server note
+	note=$(other_load_note "$other")
+	if [ "$server" = xsock ]; then
+		local rxp red
+		rxp=$(jget "$xdp" rx_packets)
+		red=$(jget "$xdp" redirected)
+		if [ -z "$red" ] || [ -z "$rxp" ] || [ "$red" -lt $((rxp * 9 / 10)) ]; then
+			label="xsock(kernel fallback)"
+			note="${note:+$note; }only ${red:-?} of ${rxp:-?} packets redirected to AF_XDP"
+		fi
+	fi
+	local shown="$test $proto $label" key=$test-$proto-$server
+	SP50[$key]=$p50
+	SRATE[$key]=$rate
+	SCPU[$key]=$cpu
+	SP_JSON_ROWS+=("{\"row\":$(json_str "$shown"),\"test\":\"$test\",\"variant\":\"$proto\",\"server\":\"$server\",\"server_label\":$(json_str "$label"),\"client\":{\"valid_seconds\":$valid_s,\"sent\":$sent,\"received\":$recv,\"received_total\":$total_recv,\"dropped\":$drop,\"duplicated\":$dup,\"out_of_order\":$ooo,\"avg_rtt_us\":$avg,\"std_dev_us\":$std,\"p50_us\":$p50,\"p99_us\":$p99,\"p999_us\":$p999,\"p9999_us\":$p9999,\"max_us\":$pmax,\"rate\":$rate,\"seconds\":$secs,\"cpu_busy_s\":$cpu_busy,\"cpu_irq_s\":$cpu_irq,\"cpu_self_s\":$client_cpu,\"cpu_us_per_req\":$cpu,\"ncpu\":$NCPU},\"server_result\":{\"cpu_self_s\":$server_cpu},\"xdp_stats\":$xdp,\"other_load\":$other,\"note\":$(json_str "$note"),\"commands\":[$(json_str "$scmd"),$(json_str "$ccmd")]}")
+	SP_TABLE+=("$(printf '| %-42s | %8s | %8s | %8s | %10s | %10s | %9s | %s |' \
+		"$shown" "$p50" "$p99" "$p999" "$rate" "$cpu" "$drop dropped" "$note")")
+	printf '      p50 %s us  p99 %s us  p99.9 %s us  %s round trips/s  %s CPU-us each  %s dropped\n' \
+		"$p50" "$p99" "$p999" "$rate" "$cpu" "$drop"
+	printf '      server: %s\n' "$label"
+	[ -n "$note" ] && printf '      note: %s\n' "$note"
+	return 0
+}
+
 # Other load skews every number (and the CPU time, which counts all CPUs):
 # measure how busy the machine is before starting.
 busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
@@ -588,7 +767,9 @@ printf 'make bench: %d rows, %ss each (+%ss warm-up); %s, %s x %s; client on CPU
 i=0
 for r in "${ROWS[@]}"; do
 	i=$((i + 1))
-	if [[ $r == tcp-* ]]; then
+	if [[ $r == sockperf-* ]]; then
+		run_sockperf_row $i "$r"
+	elif [[ $r == tcp-* ]]; then
 		run_tcp_row $i "$r"
 	else
 		run_row $i "$r"
@@ -637,15 +818,23 @@ for k in tcp-rr-block tcp-rr-spin tcp-crr-block tcp-stream-in-txoff tcp-stream-i
 	fi
 	TCP_SUMMARY+=("- $k ${TLABEL[$k-xsock]}: $r")
 done
+# sockperf: the server under xsock-run against the same server on the kernel.
+SP_SUMMARY=()
+for k in sockperf-pp-udp sockperf-pp-tcp; do
+	[ -n "${SP50[$k-xsock]:-}" ] || continue
+	SP_SUMMARY+=("- $k xsock: p50 ${SP50[$k-xsock]} us vs kernel ${SP50[$k-kernel]:-?} us ($(ratio "${SP50[$k-xsock]}" "${SP50[$k-kernel]:-}")), ${SRATE[$k-xsock]} vs ${SRATE[$k-kernel]:-?} round trips/s, CPU-us ${SCPU[$k-xsock]} vs ${SCPU[$k-kernel]:-?} ($(ratio "${SCPU[$k-xsock]}" "${SCPU[$k-kernel]:-}"))")
+done
 
 echo
 echo "$HEADER"
 echo "$RULE"
 [ ${#TABLE[@]} -gt 0 ] && printf '%s\n' "${TABLE[@]}"
 [ ${#TCP_TABLE[@]} -gt 0 ] && printf '%s\n' "${TCP_TABLE[@]}"
+[ ${#SP_TABLE[@]} -gt 0 ] && printf '%s\n' "${SP_TABLE[@]}"
 echo
 [ ${#SUMMARY[@]} -gt 0 ] && printf '%s\n' "${SUMMARY[@]}"
 [ ${#TCP_SUMMARY[@]} -gt 0 ] && printf '%s\n' "${TCP_SUMMARY[@]}"
+[ ${#SP_SUMMARY[@]} -gt 0 ] && printf '%s\n' "${SP_SUMMARY[@]}"
 
 # write_json FILE PROGRAM ROWS...: the run's facts and its rows.
 write_json() {
@@ -725,6 +914,27 @@ if [ ${#TCP_JSON_ROWS[@]} -gt 0 ]; then
 		echo '```'
 	} >"$OUT/tcp.md"
 	written+=("${OUT#"$top"/}/tcp.json" "${OUT#"$top"/}/tcp.md")
+fi
+if [ ${#SP_JSON_ROWS[@]} -gt 0 ]; then
+	write_json "$OUT/sockperf.json" "\"sockperf\":$(json_str "$("${SOCKPERF:-sockperf}" --version 2>&1 | sed -n 's/.*version \([^ ]*\).*/\1/p' | head -1)")" "${SP_JSON_ROWS[@]}"
+	{
+		write_md_head sockperf \
+			"sockperf ping-pong, 64 B messages, from the client side (the kernel) against \`sockperf server\`, as packaged, with its default I/O (it reports blocking in recvfrom()); run as it is (kernel) and under xsock-run (xsock); times are round trips (--full-rtt), rate is round trips/s over sockperf's valid duration (its own warm-up, and the start and end of the run, left out), lost is sockperf's dropped-message count" \
+			"CPU-us: busy time of all CPUs (/proc/stat) over the whole client run, per round trip" \
+			"an xsock row is labelled xsock(kernel fallback) when under 90% of the frames reaching the server's veth were redirected to AF_XDP"
+		printf '%s\n' "${SP_TABLE[@]}"
+		echo
+		[ ${#SP_SUMMARY[@]} -gt 0 ] && printf '%s\n' "${SP_SUMMARY[@]}"
+		echo
+		echo "Commands (server, then client, per row that ran; the server ends on SIGINT, then"
+		echo "xsockctl detach after each xsock row).  Set-up: namespaces $NS_C ($IP_C) and $NS_S ($IP_S)"
+		echo "joined by veth $V_C/$V_S, \`ethtool -K $V_C tx off\` in $NS_C, permanent neighbour entries."
+		echo
+		echo '```'
+		printf '%s\n' "${SP_COMMANDS[@]}" | sed "s|$top/||g"
+		echo '```'
+	} >"$OUT/sockperf.md"
+	written+=("${OUT#"$top"/}/sockperf.json" "${OUT#"$top"/}/sockperf.md")
 fi
 echo
 echo "wrote ${written[*]:-nothing}"

@@ -182,7 +182,12 @@ uint32_t xs_sock_steer_listener(struct xs_stack *st, struct xs_sock *s, const ui
 }
 
 /* Re-reads the twin's addresses and steers them: a listener rule for a
- * bound socket, a 5-tuple rule for a connected one.  Lock held. */
+ * bound socket, a 5-tuple rule for a connected one.  Make before break:
+ * the new rule is in the map before the old one goes, so a datagram that
+ * arrives meanwhile (a burst from the peer a UDP server connect()s to on
+ * its first datagram) still reaches the stack, rather than finding no
+ * rule and passing to the kernel, where the twin would hand it over out
+ * of order.  Lock held. */
 static void resteer(struct xs_stack *st, struct xs_sock *s)
 {
 	struct sockaddr_storage ss;
@@ -191,14 +196,23 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 	uint16_t lport, rport = 0;
 	bool connected = false;
 	uint32_t mask;
+	/* the rules to release at the end (listener rules are counted, so
+	 * taking the same one again first keeps it) */
+	uint32_t old_mask = s->listen_ifmask;
+	struct xs_listen_key old_lkey = s->lkey;
+	int old_flow_if = s->flow_if;
+	struct xs_flow_key old_fkey = s->fkey;
 
-	xs_sock_unsteer(st, s);
+	s->listen_ifmask = 0;
+	s->flow_if = -1;
+	xs_udp_table_remove(&st->udp, &s->udp);
+	s->accelerated = false;
 	s->route_cache.gen = 0;	/* the source address may change */
 	if (getsockname(s->fd, (struct sockaddr *)&ss, &len))
-		return;
+		goto out;
 	xs_sock_addr_of(&ss, laddr, &lport);
 	if (!lport)
-		return;
+		goto out;
 	len = sizeof(ss);
 	if (getpeername(s->fd, (struct sockaddr *)&ss, &len) == 0) {
 		xs_sock_addr_of(&ss, raddr, &rport);
@@ -224,22 +238,33 @@ static void resteer(struct xs_stack *st, struct xs_sock *s)
 			xs_flow_key_init(&s->fkey, IPPROTO_UDP,
 					 fam == AF_INET ? XS_FAMILY_IPV4 : XS_FAMILY_IPV6,
 					 src, lport, raddr, rport);
-			int err = xs_ctl_flow_add(&st->ifs[i].ctl, &s->fkey, &st->ifs[i].owner);
+			if (i == old_flow_if && !memcmp(&s->fkey, &old_fkey, sizeof(old_fkey))) {
+				s->flow_if = i;	/* the same peer again: keep the rule */
+				old_flow_if = -1;
+			} else {
+				int err = xs_ctl_flow_add(&st->ifs[i].ctl, &s->fkey, &st->ifs[i].owner);
 
-			if (err == 0)
-				s->flow_if = i;
-			else if (err != -EEXIST)
-				xs_warn("%s: cannot add a flow rule for port %u (%s): the socket "
-					"stays the kernel's", st->ifs[i].ifnet.name, lport,
-					strerror(-err));
+				if (err == 0)
+					s->flow_if = i;
+				else if (err != -EEXIST)
+					xs_warn("%s: cannot add a flow rule for port %u (%s): the "
+						"socket stays the kernel's", st->ifs[i].ifnet.name,
+						lport, strerror(-err));
+			}
 		}
 		s->accelerated = s->flow_if >= 0;
-		return;
+		goto out;
 	}
 	mask = xs_sock_steer_listener(st, s, laddr, lport);
 	s->accelerated = mask != 0;
 	if (!s->accelerated)
 		xs_udp_table_remove(&st->udp, &s->udp);
+out:
+	for (int i = 0; i < st->nifs; i++)
+		if (old_mask & (1u << i))
+			rule_put(st, i, &old_lkey);
+	if (old_flow_if >= 0)
+		xs_ctl_flow_del(&st->ifs[old_flow_if].ctl, &old_fkey);
 }
 
 int xs_sock_autobind(struct xs_stack *st, struct xs_sock *s)
