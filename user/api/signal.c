@@ -107,3 +107,9 @@ bool xs_sig_interrupts(bool any)
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);	/* read after the handler's write */
 	return now != then;
 }
+
+bool xs_sig_restart_ran(void)
+{
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	return ran - call_ran > ran_intr - call_ran_intr;
+}

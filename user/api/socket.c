@@ -512,8 +512,13 @@ static bool keep_for_waiters(struct xs_stack *st, struct xs_sock *s)
 		return false;
 	xs_stack_sock_del(st, s);
 	s->fd = keep;
+	s->orphaned = true;
 	s->orphan_next = st->orphans;
 	st->orphans = s;
+	/* The waiters sleep again, interruptible by any handler: a signal
+	 * now would restart the kernel's call, which then finds the fd
+	 * closed (EBADF), or end it (EINTR) -- wait_common() */
+	xs_stack_wake(st, s);
 	return true;
 }
 

@@ -308,7 +308,7 @@ static void *helper_main(void *arg)
 		pthread_mutex_lock(&st->lock);
 		st->helper_gen = st->wait_gen;
 		st->helper_kicked = false;
-		watch = st->sleepers > 0;
+		watch = st->sleepers > 0 && !st->rx_handed;
 		if (watch) {
 			for (i = 0; i < st->nifs; i++)
 				pfd[n++] = (struct pollfd){ .fd = xs_dev_fd(st->ifs[i].ifnet.dev),
@@ -339,6 +339,17 @@ static void *helper_main(void *arg)
 		for (i = 3; i < nx; i++)
 			rx |= pfd[i].revents != 0;
 		pthread_mutex_lock(&st->lock);
+		if (rx && st->sleepers) {
+			/* The sleepers take the frames themselves when they wake
+			 * (wait_common() polls first): the application's pace, as
+			 * when it polls the rings, so a burst waits in the ring
+			 * rather than overflowing a socket's receive buffer while
+			 * the reader is not yet running.  The rings are not
+			 * watched again until a thread sleeps again. */
+			st->rx_handed = true;
+			xs_stack_wake(st, NULL);
+			rx = false;
+		}
 		if (pfd[0].revents & POLLIN)
 			xs_mirror__process(st->mirror);
 		/* By fd: a socket may have been closed while we slept. */
@@ -507,6 +518,10 @@ static void stack_init(void)
 		!(getenv("XSOCK_STRICT_CSUM") && strcmp(getenv("XSOCK_STRICT_CSUM"), "0"));
 	st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	st->sig_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* one poll-sleep eventfd made now: a process whose threads sleep in
+	 * poll one at a time never sees its fd count move */
+	st->efd_pool[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	st->nefd_pool = st->efd_pool[0] >= 0;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (1u << 20))
 		st->nfds = (int)rl.rlim_cur;
 	else
@@ -834,48 +849,17 @@ void xs_stack_wake(struct xs_stack *st, struct xs_sock *s)
 		}
 }
 
-/* The calling thread's eventfd for poll sleeps, made on first use and
- * closed when the thread ends. */
-static pthread_key_t poll_efd_key;
-static pthread_once_t poll_efd_once = PTHREAD_ONCE_INIT;
-static __thread int poll_efd_plus1;	/* 0: none yet */
-
-static void poll_efd_close(void *v)
-{
-	close((int)(intptr_t)v - 1);
-}
-
-static void poll_efd_key_make(void)
-{
-	if (pthread_key_create(&poll_efd_key, poll_efd_close))
-		poll_efd_key = (pthread_key_t)-1;
-}
-
-static int poll_efd(void)
-{
-	int fd;
-
-	if (poll_efd_plus1)
-		return poll_efd_plus1 - 1;
-	pthread_once(&poll_efd_once, poll_efd_key_make);
-	if (poll_efd_key == (pthread_key_t)-1)
-		return -1;
-	fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (fd < 0)
-		return -1;
-	poll_efd_plus1 = fd + 1;
-	pthread_setspecific(poll_efd_key, (void *)(intptr_t)poll_efd_plus1);
-	return fd;
-}
-
 uint64_t xs_stack_deliveries(struct xs_stack *st)
 {
 	return __atomic_load_n(&st->deliveries, __ATOMIC_ACQUIRE);
 }
 
+/* A poll sleep's eventfd: from the stack's pool (made when the pool is
+ * empty, i.e. when more threads sleep in poll at once than ever before),
+ * so sleeping costs no fd and no system call to make one. */
 int xs_stack_poll_sleep_begin(struct xs_stack *st, uint64_t seen, int *devs, int *ndev)
 {
-	int efd = poll_efd();
+	int efd = -1;
 
 	pthread_mutex_lock(&st->lock);
 	if (st->deliveries != seen) {
@@ -885,11 +869,13 @@ int xs_stack_poll_sleep_begin(struct xs_stack *st, uint64_t seen, int *devs, int
 	*ndev = 0;
 	for (int i = 0; i < st->nifs && i < XS_STACK_MAX_IFNETS; i++)
 		devs[(*ndev)++] = xs_dev_fd(st->ifs[i].ifnet.dev);
-	if (efd >= 0 && st->npollers < XS_STACK_POLLERS) {
-		st->pollers[st->npollers].fd = efd;
-		st->pollers[st->npollers++].due = false;
-	} else {
-		efd = -1;
+	if (st->npollers < XS_STACK_POLLERS) {
+		efd = st->nefd_pool ? st->efd_pool[--st->nefd_pool]
+				    : eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (efd >= 0) {
+			st->pollers[st->npollers].fd = efd;
+			st->pollers[st->npollers++].due = false;
+		}
 	}
 	pthread_mutex_unlock(&st->lock);
 	return efd;
@@ -907,6 +893,10 @@ void xs_stack_poll_sleep_end(struct xs_stack *st, int efd)
 			if (st->pollers[i].due)
 				(void)!read(efd, &v, sizeof(v));
 			st->pollers[i] = st->pollers[--st->npollers];
+			if (st->nefd_pool < XS_STACK_POLLERS)
+				st->efd_pool[st->nefd_pool++] = efd;
+			else
+				close(efd);
 			break;
 		}
 	pthread_mutex_unlock(&st->lock);
@@ -981,6 +971,10 @@ static int sleep_on_seq(struct xs_stack *st, uint64_t deadline_ns, enum sleep_ki
 	}
 	if (st->sleepers++ == 0)
 		st->wait_gen++;
+	if (st->rx_handed) {	/* the helper watches the rings for us again */
+		st->rx_handed = false;
+		st->wait_gen++;
+	}
 	/* The helper polls for us; tell it when its set is out of date. */
 	if (st->helper_gen != st->wait_gen && !st->helper_kicked) {
 		uint64_t one = 1;
@@ -1001,6 +995,7 @@ static int wait_common(struct xs_stack *st, struct xs_sock *s, bool (*ready)(str
 		       uint64_t deadline_ns, enum sleep_kind kind)
 {
 	uint64_t now = xs_now_ns(), spin_until = now + (uint64_t)st->busy_poll_us * 1000;
+	bool orphan_seen = false;
 	int err = 0, overflow;
 
 	if (s->waiters++ == 0)
@@ -1019,8 +1014,14 @@ static int wait_common(struct xs_stack *st, struct xs_sock *s, bool (*ready)(str
 		 * With a timeout or after a partial transfer any handler ends
 		 * the call; otherwise one without SA_RESTART does, and one with
 		 * it lets the call go on, as the kernel's restart would. */
-		if (xs_sig_interrupts(kind == SLEEP_INTR || deadline_ns)) {
-			err = -EINTR;
+		/* Closed under us: only handlers from now on count (the ones
+		 * before were restarts, or would have ended the call). */
+		if (s->orphaned && !orphan_seen) {
+			orphan_seen = true;
+			xs_sig_call_begin();
+		}
+		if (xs_sig_interrupts(kind == SLEEP_INTR || deadline_ns || s->orphaned)) {
+			err = s->orphaned && xs_sig_restart_ran() ? -EBADF : -EINTR;
 			break;
 		}
 		if (now < spin_until) {
@@ -1033,10 +1034,16 @@ static int wait_common(struct xs_stack *st, struct xs_sock *s, bool (*ready)(str
 		 * our twin: it wakes us every 10 ms to look at it. */
 		overflow = s->wait_slot < 0 && twin_matters(s);
 		st->overflow += overflow;
-		err = sleep_on_seq(st, deadline_ns, kind);
+		/* Closed by another thread: any handler ends the sleep, and
+		 * one with SA_RESTART means EBADF (the kernel's restarted
+		 * call looks the fd up again). */
+		err = sleep_on_seq(st, deadline_ns, s->orphaned ? SLEEP_INTR : kind);
 		st->overflow -= overflow;
-		if (err == -EINTR)
+		if (err == -EINTR) {
+			if (s->orphaned && xs_sig_restart_ran())
+				err = -EBADF;
 			break;
+		}
 		now = xs_now_ns();
 	}
 	if (--s->waiters == 0)

@@ -50,6 +50,7 @@ struct xs_sock {
 	int wait_slot;              /* index in st->waiting while waiters > 0, or -1 */
 	bool fd_closing;            /* the last fd naming it is being closed: no new dup */
 	struct xs_sock *orphan_next;   /* closed while threads were blocked on it */
+	bool orphaned;              /* its fd number is closed; blocked calls go on */
 	bool closing;
 	/* steering this socket installed, to remove on close */
 	uint32_t listen_ifmask;     /* bit i: listener rule on ifs[i] */
@@ -165,11 +166,14 @@ struct xs_stack {
 	 * every delivery writes their eventfds, since the frames they sleep
 	 * on may be taken off the rings by another thread. */
 	struct { int fd; bool due; } pollers[XS_STACK_POLLERS];
+	int efd_pool[XS_STACK_POLLERS];  /* eventfds for poll sleeps, free */
+	int nefd_pool;
 	int npollers;
 	uint64_t deliveries;        /* datagrams and segments delivered so far (atomic: read unlocked) */
 	uint64_t wait_gen;          /* bumped when what the helper must watch changes */
 	uint64_t helper_gen;        /* the wait_gen the helper's poll set was built from */
 	bool helper_kicked;         /* wake_fd written since the helper last built it */
+	bool rx_handed;             /* the helper woke the sleepers to take the frames */
 	/* config: the map of one attached interface (docs/design.md,
 	 * Configuration), mapped read-only; NULL until one is found, and
 	 * then every limit is the kernel's own (the twin's) */
@@ -242,6 +246,9 @@ int xs_stack_wait_intr(struct xs_stack *st, struct xs_sock *s, bool (*ready)(str
  * whether one ran since (any: any handler; else: one without SA_RESTART). */
 void xs_sig_call_begin(void);
 bool xs_sig_interrupts(bool any);
+/* Whether a handler with SA_RESTART ran since the call began: the kernel
+ * would have restarted the call, and a restart looks the fd up again. */
+bool xs_sig_restart_ran(void);
 
 /* Removes the steering rules s installed and takes it out of the socket
  * table (socket.c).  Lock held. */
