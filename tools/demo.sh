@@ -20,6 +20,7 @@ cleanup() {
 	set +e
 	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
 	[ -n "${echo_pid:-}" ] && kill "$echo_pid" 2>/dev/null
+	[ -n "${http_pid:-}" ] && kill "$http_pid" 2>/dev/null
 	[ -n "${work:-}" ] && rm -rf "$work"
 	ip netns exec $NS_A "$XSOCKCTL" detach $VA >/dev/null 2>&1
 	ip netns del $NS_A 2>/dev/null
@@ -92,6 +93,29 @@ ctl stats $VA
 kill $echo_pid; wait $echo_pid 2>/dev/null
 echo "echo server: $(tail -n1 "$work/echo.out")"
 echo "Its steering rule left with its socket:"
+ctl rule show $VA
+
+step "An unmodified program over TCP: python3's http.server under xsock-run, curl on the Linux peer"
+mkdir -p "$work/www"
+head -c 4M /dev/urandom >"$work/www/file"
+(cd "$work/www" && exec ip netns exec $NS_A "$top/$BUILD/xsock-run" --iface $VA -- \
+	python3 -m http.server 8080 --bind 198.18.0.1) >"$work/http.log" 2>&1 &
+http_pid=$!
+for _ in $(seq 50); do
+	ip netns exec $NS_A ss -Htln 'sport = :8080' | grep -q . && break
+	sleep 0.1
+done
+ctl rule show $VA
+echo "The peer fetches a 4 MiB file three times with curl (plain Linux sockets):"
+for i in 1 2 3; do
+	ip netns exec $NS_B curl -sS --max-time 20 -o "$work/got" -w '  HTTP %{http_code}, %{size_download} bytes in %{time_total} s' \
+		http://198.18.0.1:8080/file || true
+	if cmp -s "$work/got" "$work/www/file"; then echo ", identical to the file"; else echo ", NOT the file"; fi
+done
+sleep 1.2	# the counters, published once a second
+ctl stats $VA
+kill -INT $http_pid 2>/dev/null; wait $http_pid 2>/dev/null; http_pid=
+echo "The server's connections and its listener rule left with it:"
 ctl rule show $VA
 
 step "Detach and clean up"
