@@ -881,7 +881,8 @@ enum {
 	CN_SHORT_LEN, CN_WRONG_FAMILY, CN_NULL, CN_PORT0, CN_BROADCAST, CN_MULTICAST, CN_NO_ROUTE,
 	CN_ANY_ADDR, CN_LOOPBACK, CN_ON_LISTENER, CN_BADFD, CN_AFTER_RST, CN_CLOSE_SYN_SENT,
 	CN_MAPPED, CN_MAPPED_V6ONLY, CN_V6ONLY_AFTER_BIND, CN_NAMES_FRESH, CN_NAMES_REFUSED,
-	CN_NAMES_CLOSE_WAIT, CN_NAMES_RST, CN_NAMES_SHUT_RDWR, CN_NAMES_TRUNC, CN_MAX
+	CN_NAMES_CLOSE_WAIT, CN_NAMES_RST, CN_NAMES_SHUT_RDWR, CN_NAMES_TRUNC, CN_BIND_AFTER_REFUSED,
+	CN_BIND_AFTER_DISCONNECT, CN_MAX
 };
 static const char *const connect_names[CN_MAX] = {
 	"ok", "bind_first", "twice_eisconn", "refused_then_retry", "nonblock_ok",
@@ -891,7 +892,7 @@ static const char *const connect_names[CN_MAX] = {
 	"any_addr", "loopback", "on_listener", "badfd", "after_peer_rst", "close_in_syn_sent",
 	"v6_mapped_v4", "v6_mapped_v6only", "v6_v6only_after_bind", "names_fresh",
 	"names_after_refused", "names_close_wait", "names_after_rst", "names_shut_rdwr",
-	"names_truncated",
+	"names_truncated", "bind_after_refused", "bind_after_disconnect",
 };
 
 static void rec_names(const struct conf_ops *o, struct trace *t, int fd)
@@ -1153,6 +1154,19 @@ static void c_connect(const struct conf_ops *o, struct trace *t, long arg)
 		DO(t, "connect", o->connect(fd, sa(&closed), closed.len));
 		rec_name(t, "name", o, fd, 0, 0);
 		rec_name(t, "peer", o, fd, 1, 1);
+		break;
+	case CN_BIND_AFTER_REFUSED:	/* the kernel let go of the port it picked */
+	case CN_BIND_AFTER_DISCONNECT:
+		if (v == CN_BIND_AFTER_REFUSED) {
+			fd = o->socket(fam, SOCK_STREAM, 0);
+			DO(t, "connect", o->connect(fd, sa(&closed), closed.len));
+		} else {
+			fd = tcp_to(o, t, fam, SVC_ECHO, 0);
+			DO(t, "disconnect", o->connect(fd, (void *)&unspec, sizeof(unspec)));
+		}
+		a = local_at(fam, 0);
+		DO(t, "bind", o->bind(fd, sa(&a), a.len));
+		DO(t, "listen", o->listen(fd, 1));
 		break;
 	case CN_NAMES_CLOSE_WAIT:
 		fd = tcp_to(o, t, fam, SVC_CLOSE, 0);

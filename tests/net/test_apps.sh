@@ -7,6 +7,7 @@
 #     the file intact, wrk gets 200s at full rate with no socket errors;
 #   - nginx as master and worker (the default): a fork hands the listener
 #     to the kernel (docs/design.md), and it serves as before;
+#   - curl under xsock-run fetching a file from nginx on the kernel side;
 #   - sockperf ping-pong, UDP and TCP, against a sockperf server.
 # Each accelerated run must have gone through AF_XDP (the XDP program's
 # redirected counter) and left no steering rule behind.
@@ -59,7 +60,7 @@ check "redis-server exits cleanly and leaves no rule behind" stop $redis
 
 # ---- nginx
 head -c 4M /dev/urandom >"$work/file"
-nginx_conf() {	# MASTER(on|off) PORT
+nginx_conf() {	# MASTER(on|off) PORT [ADDR]
 	cat <<NG
 daemon off;
 master_process $1;
@@ -72,7 +73,7 @@ http {
 	client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
 	uwsgi_temp_path $work; scgi_temp_path $work;
 	sendfile on;
-	server { listen $IP4_A:$2; root $work; }
+	server { listen ${3:-$IP4_A}:$2; root $work; }
 }
 NG
 }
@@ -101,6 +102,20 @@ for master in off on; do
 	fi
 	check "nginx (master_process $master) exits cleanly and leaves no rule behind" stop $ngx
 done
+
+# ---- curl under xsock-run, nginx on the kernel side
+nginx_conf on 8092 "$IP4_B" >"$work/nginx-8092.conf"
+ip netns exec "$NS_B" nginx -c "$work/nginx-8092.conf" -e "$work/nginx-8092.err" \
+	>"$work/nginx-8092.log" 2>&1 &
+kngx=$!
+xs_on_exit "kill -9 $kngx; pkill -9 -f $work/nginx-8092.conf"
+check "nginx on the kernel side starts" xs_wait_for 5 in_b sh -c "ss -Htln 'sport = :8092' | grep -q ."
+red_last=$(xs_counter redirected)
+check "curl under xsock-run gets the 4 MiB file from the kernel's nginx intact, five times" \
+	bash -c "for i in 1 2 3 4 5; do ip netns exec $NS_A $XSOCK_RUN --iface $VETH_A -- curl -sS --max-time 20 -o $work/got http://$IP4_B:8092/file && cmp -s $work/got $work/file || exit 1; done"
+check "curl's connections went through AF_XDP" redirected_grew 5000
+check "no rule outlives curl" test "$(xs_rule_count flow)" = 0
+kill "$kngx"; wait "$kngx" 2>/dev/null
 
 # ---- sockperf, UDP then TCP (one xsock process per interface queue at a time)
 for proto in udp tcp; do
