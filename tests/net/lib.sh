@@ -302,6 +302,21 @@ xs_rule_count() {
 	xs_json "len([r for r in j if r['type'] == '$1'])" xsctl_a -j rule show "$VETH_A"
 }
 
+# redirected_grew N: the XDP program's redirected counter grew by N or more
+# since the last call (the script sets red_last after its attach).
+redirected_grew() {
+	local now rc
+	now=$(xs_counter redirected)
+	echo "redirected: $red_last -> $now, want +$1"
+	[ "$((now - red_last))" -ge "$1" ]
+	rc=$?
+	red_last=$now
+	return $rc
+}
+
+# no_rules: no steering rule of either kind is left on VETH_A.
+no_rules() { [ "$(xs_rule_count flow)" = 0 ] && [ "$(xs_rule_count listener)" = 0 ]; }
+
 # counter_gt NAME N: the XDP counter NAME is above N.
 counter_gt() { [ "$(xs_counter "$1")" -gt "$2" ]; }
 

@@ -25,16 +25,6 @@ xs_on_exit "rm -rf $work"
 check "attach" xsctl_a attach "$VETH_A"
 
 red_last=$(xs_counter redirected)
-redirected_grew() {
-	local now
-	now=$(xs_counter redirected)
-	echo "redirected: $red_last -> $now"
-	[ "$((now - red_last))" -ge "$1" ]
-	local rc=$?
-	red_last=$now
-	return $rc
-}
-no_rules() { [ "$(xs_rule_count flow)" = 0 ] && [ "$(xs_rule_count listener)" = 0 ]; }
 listening() { ip netns exec "$NS_A" sh -c "ss -Hln 'sport = :$1' | grep -q ."; }
 stop() {	# PID [SIGNAL]: TERM (or SIGNAL), then wait for it and its rules to go
 	kill -"${2:-TERM}" "$1" 2>/dev/null

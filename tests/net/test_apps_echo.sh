@@ -45,16 +45,6 @@ check "attach" xsctl_a attach "$VETH_A"
 XR=("$XSOCK_RUN" --iface "$VETH_A" --)
 
 red_last=$(xs_counter redirected)
-redirected_grew() {	# N: the redirected counter grew by N or more since the last call
-	local now
-	now=$(xs_counter redirected)
-	echo "redirected: $red_last -> $now, want +$1"
-	[ "$((now - red_last))" -ge "$1" ]
-	local rc=$?
-	red_last=$now
-	return $rc
-}
-no_rules() { [ "$(xs_rule_count flow)" = 0 ] && [ "$(xs_rule_count listener)" = 0 ]; }
 listening() {	# NS PROTO(t|u) PORT
 	ip netns exec "$1" sh -c "ss -Hln$2 'sport = :$3' | grep -q ."
 }

@@ -28,7 +28,6 @@ work=$(mktemp -d /tmp/xs-iperf3u.XXXXXX)
 check "attach" xsctl_a attach "$VETH_A"
 XR=("$XSOCK_RUN" --iface "$VETH_A" --)
 
-no_rules() { [ "$(xs_rule_count flow)" = 0 ] && [ "$(xs_rule_count listener)" = 0 ]; }
 listening() { ip netns exec "$1" sh -c "ss -Htln 'sport = :$2' | grep -q ."; }
 # The kernel's UDP counter NAME (InDatagrams, OutDatagrams) in NS_A.
 kudp() { in_a awk -v f="$1" '/^Udp:/ { if (!n) { for (i = 2; i <= NF; i++) c[$i] = i; n = 1 } else print $c[f] }' /proc/net/snmp; }

@@ -22,14 +22,6 @@ check "attach" xsctl_a attach "$VETH_A"
 run_a() { ip netns exec "$NS_A" "$XSOCK_RUN" --iface "$VETH_A" -- "$@"; }
 
 red_last=$(xs_counter redirected)
-redirected_grew() {
-	local now
-	now=$(xs_counter redirected)
-	[ "$((now - red_last))" -ge "$1" ]
-	local rc=$?
-	red_last=$now
-	return $rc
-}
 
 # ---- iperf3, both directions
 port=5201

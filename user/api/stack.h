@@ -117,7 +117,6 @@ enum { XS_CONN_UNCONNECTED, XS_CONN_CONNECTING, XS_CONN_CONNECTED };
 struct xs_stream_inherit {
 	int n;
 	struct { int level, name, val; } opt[XS_STREAM_INHERIT_MAX];
-	struct linger linger;       /* SO_LINGER, l_onoff 0 when off */
 };
 
 /* A listener rule this process installed, shared by every socket of the

@@ -382,7 +382,6 @@ void xs_stream_inherit_refresh(struct xs_sock *l)
 	static int defaults[XS_STREAM_INHERIT_MAX];
 	static bool have_defaults;
 	struct xs_stream_inherit *in = l->inherit;
-	socklen_t len;
 
 	/* What a fresh socket says, once per process */
 	if (!have_defaults) {
@@ -410,9 +409,6 @@ void xs_stream_inherit_refresh(struct xs_sock *l)
 			in->opt[in->n++].val = v;
 		}
 	}
-	len = sizeof(in->linger);
-	if (getsockopt(l->fd, SOL_SOCKET, SO_LINGER, &in->linger, &len) || !in->linger.l_onoff)
-		memset(&in->linger, 0, sizeof(in->linger));
 }
 
 void xs_stream_inherit_apply(const struct xs_sock *l, int to)
@@ -430,6 +426,7 @@ void xs_stream_inherit_apply(const struct xs_sock *l, int to)
 			v /= 2;
 		setsockopt(to, level, name, &v, sizeof(int));
 	}
-	if (l->inherit->linger.l_onoff)
-		setsockopt(to, SOL_SOCKET, SO_LINGER, &l->inherit->linger, sizeof(l->inherit->linger));
+	/* SO_LINGER: the listener's own copy (xs_sock.linger) */
+	if (l->linger.l_onoff)
+		setsockopt(to, SOL_SOCKET, SO_LINGER, &l->linger, sizeof(l->linger));
 }
